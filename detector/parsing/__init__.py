@@ -1,0 +1,1 @@
+"""Turning what users hand us (RFC 822, HTML, transcripts, replies) into plain text."""

@@ -1,0 +1,55 @@
+"""The one small contract every signal keeps (after Presidio's recognizers and Rspamd's symbols).
+
+A signal looks at a `Message` (and at the hits of signals registered before it) and
+returns a `Hit` or None. Its weight is not set here: weights live in the policy config,
+keyed by the signal's stable code, so they can be retuned without touching detection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+from detector.message import Message
+
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Evidence:
+        return cls(start=start, end=end, text=text[start:end])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    evidence: tuple[Evidence, ...] = ()
+    strength: float = 1.0
+    """How strongly this message shows the signal, 0..1 (scales the policy weight)."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """Structured findings other parts need (identity slots, depth, kinds of pattern)."""
+
+
+class Signal:
+    code: ClassVar[str]
+    description: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]] = ()
+    """Codes of signals whose hits this one reads; they must be registered earlier."""
+
+    def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        raise NotImplementedError
+
+    def hit(self, message: Message, spans: list[tuple[int, int]], strength: float = 1.0, **data: Any) -> Hit:
+        """Build a hit whose evidence spans repeat the scored text, sorted and de-duplicated."""
+        evidence = tuple(Evidence.of(message.text, s, e) for s, e in sorted(set(spans)))
+        return Hit(code=self.code, evidence=evidence, strength=strength, data=data)
