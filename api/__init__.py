@@ -1,0 +1,1 @@
+"""HTTP scoring API (FastAPI), a thin shell over `detector.engine`."""

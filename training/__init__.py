@@ -1,0 +1,1 @@
+"""Corpus building, training, evaluation and model cards (never imported by `detector`)."""
