@@ -1,0 +1,116 @@
+"""Model bundles: a folder of skops/YAML files plus a manifest of sha256 sums and versions.
+
+Loading verifies every file against the manifest and unpickles nothing: the text model is
+read with skops, and only the explicitly allowed types are accepted, so a tampered or
+foreign file is refused before any of its code could run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+
+from detector.policy import Policy
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+TEXT_MODEL_FILE = "text_model.skops"
+POLICY_FILE = "policy.yaml"
+FORMAT_VERSION = 1
+TRUSTED_TYPES: frozenset[str] = frozenset()
+"""Types beyond skops' own scikit-learn/numpy/scipy defaults that a bundle may contain."""
+
+
+class BundleError(RuntimeError):
+    """The bundle is missing, incomplete, altered or not one of ours."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    manifest: dict[str, Any]
+    text_model: Any
+    policy: Policy
+
+    @property
+    def version(self) -> str:
+        return f"{self.manifest['name']}-{self.manifest['version']}"
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(str(c) for c in self.text_model.classes_)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Bundle:
+        path = Path(path)
+        manifest = read_manifest(path)
+        verify_files(path, manifest)
+        model_path = path / TEXT_MODEL_FILE
+        untrusted = set(sio.get_untrusted_types(file=model_path)) - TRUSTED_TYPES
+        if untrusted:
+            raise BundleError(f"{model_path}: refusing untrusted types {sorted(untrusted)}")
+        try:
+            model = sio.load(model_path, trusted=sorted(TRUSTED_TYPES))
+        except Exception as exc:
+            raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
+        if not hasattr(model, "predict_proba") or "personal" not in getattr(model, "classes_", ()):
+            raise BundleError(f"{model_path}: not a Sincere text model (needs predict_proba and a 'personal' class)")
+        return cls(path=path, manifest=manifest, text_model=model, policy=Policy.load(path / POLICY_FILE))
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise BundleError(f"{path}: no {MANIFEST}; not a model bundle")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{manifest_path}: not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+    if manifest.get("format") != FORMAT_VERSION or not isinstance(manifest.get("files"), dict):
+        raise BundleError(f"{manifest_path}: unknown bundle format {manifest.get('format')!r}")
+    for required in (TEXT_MODEL_FILE, POLICY_FILE):
+        if required not in manifest["files"]:
+            raise BundleError(f"{manifest_path}: lists no {required}")
+    return manifest
+
+
+def verify_files(path: Path, manifest: dict[str, Any]) -> None:
+    for name, expected in manifest["files"].items():
+        file = path / name
+        if Path(name).name != name or not file.is_file():
+            raise BundleError(f"{path}: file {name} listed in the manifest is missing")
+        actual = sha256_file(file)
+        if actual != expected:
+            raise BundleError(f"{file}: sha256 {actual[:12]}… does not match the manifest ({str(expected)[:12]}…)")
+    trained_with = manifest.get("packages", {}).get("scikit-learn")
+    import sklearn
+
+    if trained_with and trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        log.warning("bundle %s was trained with scikit-learn %s, running %s", path, trained_with, sklearn.__version__)
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """Record sha256 of every file in the bundle folder (training calls this last)."""
+    files = {f.name: sha256_file(f) for f in sorted(path.iterdir()) if f.is_file() and f.name != MANIFEST}
+    body = {**manifest, "format": FORMAT_VERSION, "files": files}
+    (path / MANIFEST).write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def default_bundle_path() -> Path:
+    return Path(str(resources.files("detector") / "bundles" / "default"))

@@ -1,0 +1,95 @@
+"""`sincere`: the console command. Inference commands live here; training and the API plug in
+their own through the `sincere.commands` entry-point group, so this package imports neither."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import ExitStack
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Optional
+
+import typer
+
+app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
+
+EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+MODEL_ENV = "SINCERE_MODEL"
+
+
+def load_detector(model: Path | None):
+    from detector.bundle import BundleError
+    from detector.engine import Detector
+
+    path = model or (Path(os.environ[MODEL_ENV]) if os.environ.get(MODEL_ENV) else None)
+    try:
+        return Detector.from_path(path) if path else Detector.default()
+    except BundleError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _records(stack: ExitStack, source: str | None, text: str | None, channel: str,
+             recipient: str | None) -> Iterable[Any]:
+    from detector.reading import eml_record, iter_jsonl
+
+    if text is not None:
+        record: dict[str, Any] = {"id": "text", "channel": channel, "body": text}
+        if recipient:
+            record["recipient"] = {"name": recipient, "first_name": recipient.split()[0]}
+        return [record]
+    if source in (None, "-"):
+        return iter_jsonl(sys.stdin.buffer, "stdin")
+    path = Path(source)
+    if not path.is_file():
+        typer.echo(f"error: {path}: no such file", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if path.suffix.lower() == ".eml":
+        return [eml_record(path)]
+    return iter_jsonl(stack.enter_context(path.open("rb")), str(path))
+
+
+@app.command()
+def score(
+    source: Annotated[Optional[str], typer.Argument(help="JSONL file of contract records, a .eml file, or - for stdin.")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="Score this text instead of a file.")] = None,
+    channel: Annotated[str, typer.Option(help="Channel for --text.")] = "email",
+    recipient: Annotated[Optional[str], typer.Option(help="Your name, for --text.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
+    model: Annotated[Optional[Path], typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV} or the shipped one).")] = None,
+    pretty: Annotated[Optional[bool], typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
+) -> None:
+    """Score messages; one contract result per input record, in order.
+
+    Exit status: 0 when every record was scored, 1 when some records were errors
+    (their results say why), 2 when the input or model could not be opened.
+    """
+    detector = load_detector(model)
+    errors = 0
+    with ExitStack() as stack:
+        sink = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
+        readable = pretty if pretty is not None else (out is None and sys.stdout.isatty())
+        view = None
+        if readable:
+            from detector.view import ResultView
+
+            view = ResultView()
+        for result in detector.score_many(_records(stack, source, text, channel, recipient)):
+            errors += result["verdict"] == "error"
+            if view is not None:
+                view.show(result)
+            else:
+                sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+    raise typer.Exit(EXIT_SOME_ERRORS if errors else EXIT_OK)
+
+
+def _plug_in_commands() -> None:
+    for ep in entry_points(group="sincere.commands"):
+        ep.load()(app)
+
+
+def main() -> None:
+    _plug_in_commands()
+    app()

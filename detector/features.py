@@ -1,0 +1,42 @@
+"""What the learned parts see: identity-masked model text and the policy's feature vector.
+
+Training and inference both call these functions, so a model is always fed the same
+representation it was fitted on.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+from detector.masking import skeleton
+from detector.message import Message
+from detector.signals import Hit
+
+MODEL_TEXT_CHARS = 6000
+"""The text model reads at most this many characters of the scored text (longer mail is
+almost always quoted history or boilerplate; the cap keeps latency flat)."""
+
+TEXT_MODEL = "TEXT_MODEL"
+SHARED_HISTORY = "SHARED_HISTORY"
+
+
+def model_text(message: Message, hits: Mapping[str, Hit]) -> str:
+    """Lower-cased text with the recipient's identity, numbers, URLs and dates masked."""
+    slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
+    text = message.text[:MODEL_TEXT_CHARS]
+    kept = [s for s in slots if s["end"] <= len(text)]
+    return skeleton(text, kept)
+
+
+def logit(p: float, eps: float = 1e-4) -> float:
+    p = min(max(p, eps), 1 - eps)
+    return math.log(p / (1 - p))
+
+
+def policy_features(p_mass: float, hits: Mapping[str, Hit], codes: Sequence[str]) -> list[float]:
+    """The stacking vector: text-model logit, each signal's strength, shared history."""
+    depth_hit = hits.get("PERSONALIZATION_DEPTH")
+    deep = 1.0 if depth_hit is not None and depth_hit.data.get("depth") == "deep" else 0.0
+    values = {TEXT_MODEL: logit(p_mass), SHARED_HISTORY: deep}
+    return [values[c] if c in values else (hits[c].strength if c in hits else 0.0) for c in codes]

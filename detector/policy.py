@@ -1,0 +1,116 @@
+"""Score versus action: turns the text model and the signals into score, verdict and reasons.
+
+The score is a logistic blend (SpamAssassin-style additive points, in logit units) of the
+text model's logit and each signal's strength, with weights fitted on the validation split
+by training and stored, with the thresholds, in the bundle's versioned `policy.yaml`.
+Verdict rule: score below `threshold` → personal; otherwise the message is mass-produced,
+and it is `smile` when it is dressed as personal (it addresses the reader by name or by a
+failed merge field, or uses outreach tropes, or the text model finds it closer to outreach
+than to bulk mail) unless it is honest list mail; otherwise `bulk`. Spam that addresses the
+reader as a person is therefore `smile`; impersonal spam and newsletters are `bulk`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from detector.features import SHARED_HISTORY, TEXT_MODEL, policy_features
+from detector.signals import Hit
+
+POLICY_DESCRIPTIONS = {
+    TEXT_MODEL: "The wording resembles mass-produced messages the model was trained on.",
+    SHARED_HISTORY: "The message answers what the recipient wrote earlier or refers to shared history.",
+    "TEXT_TRUNCATED": "The text was longer than the limit; only its beginning was scored.",
+}
+ADDRESSING_CODES = ("MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH", "OUTREACH_PATTERNS")
+NAME_SLOTS = ("first_name", "full_name", "last_name")
+
+
+class PolicyError(ValueError):
+    """The policy file is missing a field or has a wrong value."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    score: float
+    verdict: str
+    contributions: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    intercept: float
+    weights: Mapping[str, float]
+    """Logit points per unit of strength, keyed by reason code (TEXT_MODEL included)."""
+    threshold: float
+    """Scores at or above it are mass-produced; chosen on validation for ≤ target FPR on personal."""
+    target_fpr: float = 0.01
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.weights)
+
+    @classmethod
+    def load(cls, path: Path) -> Policy:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, origin: str = "policy") -> Policy:
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"{origin}: must be a mapping")
+        missing = [k for k in ("version", "intercept", "weights", "threshold") if k not in data]
+        if missing:
+            raise PolicyError(f"{origin}: missing {', '.join(missing)}")
+        weights = data["weights"]
+        if not isinstance(weights, Mapping) or not all(isinstance(v, (int, float)) for v in weights.values()):
+            raise PolicyError(f"{origin}: 'weights' must map codes to numbers")
+        threshold = float(data["threshold"])
+        if not 0.0 < threshold < 1.0:
+            raise PolicyError(f"{origin}: 'threshold' must be in (0, 1)")
+        return cls(
+            version=str(data["version"]),
+            intercept=float(data["intercept"]),
+            weights={str(k): float(v) for k, v in weights.items()},
+            threshold=threshold,
+            target_fpr=float(data.get("target_fpr", 0.01)),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "intercept": round(self.intercept, 6),
+            "weights": {k: round(v, 6) for k, v in self.weights.items()},
+            "threshold": round(self.threshold, 6),
+            "target_fpr": self.target_fpr,
+        }
+
+    def score(self, p_mass: float, hits: Mapping[str, Hit]) -> tuple[float, dict[str, float]]:
+        values = policy_features(p_mass, hits, self.codes)
+        contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values) if v}
+        z = self.intercept + sum(contributions.values())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), contributions
+
+    def decide(self, class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> Decision:
+        p_mass = 1.0 - class_probs.get("personal", 0.0)
+        score, contributions = self.score(p_mass, hits)
+        if score < self.threshold:
+            return Decision(score, "personal", contributions)
+        return Decision(score, "smile" if _dressed_as_personal(class_probs, hits) else "bulk", contributions)
+
+
+def _dressed_as_personal(class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> bool:
+    traces = hits.get("SENDER_TOOL_TRACES")
+    honest_list = traces is not None and traces.data.get("list_unsubscribe", False)
+    looks_like_outreach = class_probs.get("smile", 0.0) >= class_probs.get("bulk", 0.0)
+    slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
+    addresses_reader = any(c in hits for c in ADDRESSING_CODES) or any(s["type"] in NAME_SLOTS for s in slots)
+    if honest_list and not looks_like_outreach:
+        return False
+    return looks_like_outreach or addresses_reader

@@ -1,0 +1,33 @@
+"""Reading scoring input: JSONL lines (file or stdin) or one RFC 822 file, never losing a line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from detector.engine import BadLine
+
+
+def iter_jsonl(stream: IO[bytes], source: str) -> Iterator[Any]:
+    """One record (or BadLine) per non-blank line; a bad line never stops the rest."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield BadLine(f"{source} line {number}: not UTF-8")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield BadLine(f"{source} line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        yield record if isinstance(record, dict) else BadLine(f"{source} line {number}: not a JSON object")
+
+
+def eml_record(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {"id": path.name, "channel": "email", "raw": data.decode("utf-8", errors="surrogateescape")
+            .encode("utf-8", errors="replace").decode("utf-8", errors="replace")}

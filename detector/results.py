@@ -1,0 +1,72 @@
+"""Contract output records (one per input line, same order)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from detector.message import Message
+from detector.policy import POLICY_DESCRIPTIONS, Decision
+from detector.signals import Evidence, Hit, SignalRegistry
+
+
+def error_result(record_id: Any, error: str, model_version: str) -> dict[str, Any]:
+    return {
+        "id": record_id if isinstance(record_id, str) else (str(record_id) if record_id is not None else None),
+        "score": None,
+        "verdict": "error",
+        "reasons": [],
+        "personalization": None,
+        "campaign": None,
+        "voice": None,
+        "model_version": model_version,
+        "error": error,
+    }
+
+
+def _reason(code: str, weight: float, description: str, evidence: tuple[Evidence, ...]) -> dict[str, Any]:
+    return {
+        "code": code,
+        "weight": round(weight, 4),
+        "description": description,
+        "evidence": [e.as_dict() for e in evidence],
+    }
+
+
+def build_result(
+    message: Message,
+    hits: Mapping[str, Hit],
+    decision: Decision,
+    registry: SignalRegistry,
+    model_version: str,
+    model_evidence: tuple[Evidence, ...] = (),
+) -> dict[str, Any]:
+    reasons = []
+    for code, weight in decision.contributions.items():
+        if code in hits:
+            reasons.append(_reason(code, weight, registry[code].description, hits[code].evidence))
+        elif code == "SHARED_HISTORY":
+            reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], hits["PERSONALIZATION_DEPTH"].evidence))
+        else:
+            reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], model_evidence))
+    for code, hit in hits.items():
+        if code not in decision.contributions and hit.evidence:
+            reasons.append(_reason(code, 0.0, registry[code].description, hit.evidence))
+    if message.truncated:
+        reasons.append(_reason("TEXT_TRUNCATED", 0.0, POLICY_DESCRIPTIONS["TEXT_TRUNCATED"], ()))
+    reasons.sort(key=lambda r: -abs(r["weight"]))
+    slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
+    depth = hits["PERSONALIZATION_DEPTH"].data.get("depth", "none") if "PERSONALIZATION_DEPTH" in hits else "none"
+    return {
+        "id": message.id,
+        "score": round(decision.score, 4),
+        "verdict": decision.verdict,
+        "reasons": reasons,
+        "personalization": {
+            "slots": [{k: s[k] for k in ("type", "text", "start", "end")} for s in slots],
+            "depth": depth,
+        },
+        "campaign": None,
+        "voice": None,
+        "model_version": model_version,
+        "error": None,
+    }
