@@ -15,14 +15,13 @@ import pandas as pd
 import skops.io as sio
 import yaml
 
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE, Bundle, write_manifest
-from detector.engine import Detector
+from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE, write_manifest
 from detector.features import policy_features
 from detector.signals import default_registry
 from training.config import TextTfidfConfig
-from training.dataset import MODEL_CLASSES, DatasetError, file_sha256, prepare_frame, read_table, to_record
+from training.dataset import MODEL_CLASSES, DatasetError, file_sha256, prepare_frame, read_table
 from training.fit_policy import blend_codes, fit_policy
-from training.metrics import evaluate, worst_false_positives
+from training.evaluate import evaluate_frame
 from training.model_card import write_model_card
 from training.text_model import build_text_pipeline
 
@@ -88,18 +87,8 @@ def train_text_bundle(config: TextTfidfConfig, data: Path, out: Path, log=print)
     }
     write_manifest(out, manifest)
 
-    metrics = evaluate_bundle(out, parts["test"].frame)
+    metrics = evaluate_frame(out, parts["test"].frame)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     write_model_card(out / "MODEL_CARD.md", config, manifest, policy, metrics)
     write_manifest(out, manifest | {"metrics": metrics["test"].get("smile_vs_personal", {})})
-    return metrics
-
-
-def evaluate_bundle(bundle_dir: Path, frame: pd.DataFrame) -> dict[str, Any]:
-    detector = Detector(Bundle.load(bundle_dir))
-    records = [to_record(row) for row in frame.to_dict("records")]
-    results = list(detector.score_many(records))
-    words = [len(str(r.get("body", "")).split()) for r in records]
-    metrics = {"test": evaluate(frame["label"], frame["channel"], words, results)}
-    metrics["worst_false_positives"] = worst_false_positives(frame["id"], frame["label"], frame["channel"], results)
     return metrics
