@@ -2,10 +2,147 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
 data_app = typer.Typer(help="Build and inspect the labelled corpus.", no_args_is_help=True)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _counts_table(title: str, counts: dict[str, dict[str, dict[str, int]]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from training.datasheet import SPLITS
+
+    table = Table(title=title)
+    for column in ("label", "channel", *SPLITS, "total"):
+        table.add_column(column, justify="left" if column in ("label", "channel") else "right")
+    for label, channels in counts.items():
+        for channel, splits in channels.items():
+            values = [splits.get(s, 0) for s in SPLITS]
+            table.add_row(label, channel, *(f"{v:,}" for v in values), f"{sum(values):,}")
+    Console().print(table)
+
+
+@data_app.command("build")
+def build(
+    corpora: Annotated[Path, typer.Option("--corpora", help="The shared corpora folder (holds text/).")],
+    out: Annotated[Path, typer.Option("--out", help="Parquet file to write; the report goes beside it.")],
+    seed: Annotated[int, typer.Option(help="Seed for the split tie-breaks and template rendering.")] = 13,
+    templates: Annotated[Path, typer.Option(help="Template library folder.")] = DATA_DIR / "templates",
+    personal: Annotated[Path, typer.Option(help="Hand-written personal messages folder.")] = DATA_DIR / "personal",
+    datasheet: Annotated[Optional[Path], typer.Option(help="Update this datasheet's counts section.")] = None,
+) -> None:
+    """Build the labelled corpus: public sources plus the project's own records, deduplicated and split."""
+    from training.corpus import build_corpus, project_extras
+    from training.datasheet import update_datasheet
+    from training.sources import CorpusError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"warning: {message}", err=True)
+        try:
+            report = build_corpus(corpora, out, seed, project_extras(templates, personal, seed))
+            if datasheet is not None:
+                update_datasheet(datasheet, report.to_json())
+        except CorpusError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except (ValueError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+    _counts_table(f"{out} ({report.rows:,} rows, seed {seed})", report.counts)
+    skipped = sum(n for by_reason in report.skipped.values() for n in by_reason.values())
+    dropped = sum(n for by_source in report.dedup.values() for n in by_source.values())
+    typer.echo(f"left out: {skipped:,} unreadable or empty, {dropped:,} duplicates; report: {report.report_path}")
+    if datasheet is not None:
+        typer.echo(f"updated {datasheet}")
+
+
+@data_app.command("stats")
+def stats(path: Annotated[Path, typer.Argument(help="A corpus Parquet file written by `data build`.")]) -> None:
+    """Rows per label x channel x split of a built corpus."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        typer.echo(f"error: {path}: no such file", err=True)
+        raise typer.Exit(2)
+    table = pq.read_table(path, columns=["label", "channel", "split"])
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for row in table.group_by(["label", "channel", "split"]).aggregate([([], "count_all")]).to_pylist():
+        counts.setdefault(row["label"], {}).setdefault(row["channel"], {})[row["split"]] = row["count_all"]
+    ordered = {label: dict(sorted(channels.items())) for label, channels in sorted(counts.items())}
+    _counts_table(f"{path} ({table.num_rows:,} rows)", ordered)
+
+
+def train(
+    config: Annotated[Path, typer.Option(help="Training config YAML, e.g. training/configs/text_tfidf.yaml.")],
+    data: Annotated[Path, typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column.")],
+    out: Annotated[Path, typer.Option(help="Bundle folder to write.")],
+) -> None:
+    """Train a text bundle: text model on train, policy on validation, metrics and model card on test."""
+    from training.config import ConfigError, load_config
+    from training.dataset import DatasetError
+    from training.train import train_text_bundle
+
+    try:
+        metrics = train_text_bundle(load_config(config), data, out, log=typer.echo)
+    except (ConfigError, DatasetError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    svp = metrics["test"].get("smile_vs_personal", {})
+    typer.echo(f"wrote {out}: test ROC-AUC {svp.get('roc_auc', float('nan')):.4f}, "
+               f"recall@1%FPR {svp.get('recall_at_1pct_fpr', float('nan')):.4f}")
+
+
+def evaluate(
+    data: Annotated[Path, typer.Option(help="Labelled data (contract shape + 'label').")],
+    model: Annotated[Optional[list[Path]], typer.Option(help="Bundle folder (default: the shipped one); repeatable.")] = None,
+    bundles: Annotated[Optional[list[Path]], typer.Argument(help="More bundle folders, with --compare.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="Compare the bundles given as arguments side by side.")] = False,
+    split: Annotated[Optional[str], typer.Option(help="Evaluate only this split (train/val/test).")] = "test",
+    out: Annotated[Optional[Path], typer.Option(help="Write the full metrics JSON here.")] = None,
+) -> None:
+    """Metrics of one bundle, or several side by side, on the same labelled data."""
+    import json
+
+    from detector.bundle import BundleError, default_bundle_path
+    from training.dataset import DatasetError
+    from training.evaluate import compare as compare_bundles
+    from training.evaluate import summary_rows
+
+    chosen = [*(model or []), *(bundles or [])] or [default_bundle_path()]
+    if compare and len(chosen) < 2:
+        typer.echo("error: --compare needs at least two bundle folders", err=True)
+        raise typer.Exit(2)
+    try:
+        reports = compare_bundles(chosen, data, split)
+    except (BundleError, DatasetError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    table = Table(title=f"{data.name} ({split or 'all rows'})")
+    rows = summary_rows(reports)
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    for column in columns:
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for row in rows:
+        table.add_row(*[row.get(c) if isinstance(row.get(c), str) else
+                        ("n/a" if row.get(c) is None else f"{row[c]:.4f}") for c in columns])
+    Console().print(table)
+    for report in reports:
+        Console().print(f"confusion ({report['model_version']}): {report['test']['confusion']}")
+    if out:
+        out.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
+    app.command("train")(train)
+    app.command("eval")(evaluate)

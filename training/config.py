@@ -24,7 +24,7 @@ class TextTfidfConfig:
     char_ngrams: tuple[int, int] = (3, 5)
     word_features_log2: int = 18
     char_features_log2: int = 18
-    C: float = 8.0
+    C: float = 3.0
     max_iter: int = 300
     target_fpr: float = 0.01
 

@@ -1,0 +1,229 @@
+"""The labelled corpus: public sources plus the project's own records, deduplicated, split, one Parquet file.
+
+Two builds with the same inputs and seed give byte-identical files, so a model card can name
+the data by hash. Splits are group-aware (a mailbox, a list, a template, a spam campaign never
+straddles two splits) because the public sources' labels are confounded with date and topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from detector.message import CHANNELS, Person
+from training.sources import (
+    CorpusError, LABELS, READERS, RECORD_KEYS, Skips, input_files, tokens,
+)
+
+SPLITS = ("train", "val", "test")
+SPLIT_SHARES = {"train": 0.70, "val": 0.15, "test": 0.15}
+OVERLAP_TOKENS = 40
+"""Enron's SA_and_HP spam whose first this-many body tokens equal a SpamAssassin spam is a copy."""
+ROW_GROUP_SIZE = 4096
+
+_PERSON = pa.struct([(name, pa.string()) for name in Person.__dataclass_fields__])
+_THREAD = pa.list_(pa.struct([("from_recipient", pa.bool_()), ("body", pa.string())]))
+SCHEMA = pa.schema([
+    ("id", pa.string()), ("split", pa.string()), ("label", pa.string()), ("kind", pa.string()),
+    ("channel", pa.string()), ("source", pa.string()), ("group", pa.string()),
+    ("subject", pa.string()), ("body", pa.string()), ("raw", pa.string()),
+    ("sender", _PERSON), ("recipient", _PERSON), ("thread", _THREAD),
+    ("licence", pa.string()), ("family", pa.string()), ("template_id", pa.string()),
+    ("merge_failure", pa.string()),
+])
+"""Fixed column order; sender/recipient are structs with every `Person` field (absent ones null)."""
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    report_path: Path
+    seed: int
+    rows: int
+    counts: dict[str, dict[str, dict[str, int]]]
+    """label -> channel -> split -> rows."""
+    by_source: dict[str, dict[str, dict[str, int]]]
+    """source -> label -> split -> rows."""
+    skipped: dict[str, dict[str, int]]
+    """source -> unreadable / empty_body -> records left out."""
+    dedup: dict[str, dict[str, int]]
+    """reason -> source -> records dropped."""
+    inputs: dict[str, str]
+    extra_records: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed, "rows": self.rows, "inputs": self.inputs, "extra_records": self.extra_records,
+            "skipped": self.skipped, "dedup": self.dedup, "counts": self.counts, "by_source": self.by_source,
+        }
+
+
+def report_path_for(out: Path) -> Path:
+    return Path(out).with_suffix(".report.json")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checked_extra(data: dict[str, Any]) -> dict[str, Any]:
+    """An extra record with every column present; anything the schema cannot hold is an error."""
+    where = f"extra record {data.get('id')!r}"
+    unknown = set(data) - set(RECORD_KEYS) - {"thread"}
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in ("id", "source", "group"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ValueError(f"{where}: '{key}' must be non-empty text")
+    if data.get("label") not in LABELS or data.get("channel") not in CHANNELS:
+        raise ValueError(f"{where}: label must be one of {LABELS} and channel one of {CHANNELS}")
+    for key in ("sender", "recipient"):
+        extra = set(data.get(key) or {}) - set(Person.__dataclass_fields__)
+        if extra:
+            raise ValueError(f"{where}: '{key}' has unknown fields {sorted(extra)}")
+    return {key: data.get(key) for key in (*RECORD_KEYS, "thread")}
+
+
+def text_key(record: dict[str, Any]) -> str:
+    """The normalised text two records must not share: lower-case alphanumeric tokens of subject + body."""
+    return " ".join(tokens(f"{record.get('subject') or ''}\n{record.get('body') or ''}"))
+
+
+def _is_sa_and_hp(record: dict[str, Any]) -> bool:
+    return record["source"] == "enron_spam" and ".SA_and_HP." in record["id"]
+
+
+def deduplicate(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """Drop Enron SA_and_HP copies of SpamAssassin spam, then exact normalised-text repeats (first kept)."""
+    sa_spam = {tuple(tokens(r["body"] or "")[:OVERLAP_TOKENS])
+               for r in records if r["source"] == "spamassassin" and r["label"] == "spam"}
+    sa_spam.discard(())
+    dropped: dict[str, Counter] = {"enron2_spamassassin_overlap": Counter(), "exact_duplicate": Counter()}
+    seen: set[str] = set()
+    kept = []
+    for record in records:
+        if _is_sa_and_hp(record) and tuple(tokens(record["body"] or "")[:OVERLAP_TOKENS]) in sa_spam:
+            dropped["enron2_spamassassin_overlap"][record["source"]] += 1
+            continue
+        key = text_key(record)
+        if key in seen:
+            dropped["exact_duplicate"][record["source"]] += 1
+            continue
+        seen.add(key)
+        kept.append(record)
+    return kept, {reason: dict(sorted(counts.items())) for reason, counts in dropped.items()}
+
+
+def _seeded(seed: int, group: str) -> str:
+    return hashlib.sha256(f"{seed}\x00{group}".encode("utf-8")).hexdigest()
+
+
+def assign_splits(records: list[dict[str, Any]], seed: int) -> dict[str, str]:
+    """group -> split, filled greedily per stratum (label x source), biggest groups first.
+
+    A group spanning strata (an Enron mailbox holds personal and bulk mail) belongs to its
+    most common stratum, so it is placed once and never straddles splits.
+    """
+    members: dict[str, Counter] = {}
+    for record in records:
+        members.setdefault(record["group"], Counter())[(record["label"], record["source"])] += 1
+    strata: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for group in sorted(members):
+        stratum = min(members[group].items(), key=lambda item: (-item[1], item[0]))[0]
+        strata.setdefault(stratum, []).append((group, sum(members[group].values())))
+    splits = {}
+    for stratum in sorted(strata):
+        groups = sorted(strata[stratum], key=lambda g: (-g[1], _seeded(seed, g[0])))
+        total = sum(size for _, size in groups)
+        filled = dict.fromkeys(SPLITS, 0)
+        for group, size in groups:
+            split = min(SPLITS, key=lambda s: (filled[s] / (SPLIT_SHARES[s] * total), SPLITS.index(s)))
+            filled[split] += size
+            splits[group] = split
+    return splits
+
+
+def _table(records: list[dict[str, Any]]) -> pa.Table:
+    rows = sorted(records, key=lambda r: r["id"])
+    columns = {}
+    for name in SCHEMA.names:
+        values = [row.get(name) for row in rows]
+        if name in ("sender", "recipient"):
+            values = [{k: v.get(k) for k in Person.__dataclass_fields__} if v else None for v in values]
+        columns[name] = values
+    return pa.Table.from_pydict(columns, schema=SCHEMA)
+
+
+def _counts(records: list[dict[str, Any]], outer: str, inner: str) -> dict[str, dict[str, dict[str, int]]]:
+    counts = Counter((r[outer], r[inner], r["split"]) for r in records)
+    nested: dict[str, dict[str, dict[str, int]]] = {}
+    for (a, b, split), n in sorted(counts.items()):
+        nested.setdefault(a, {}).setdefault(b, dict.fromkeys(SPLITS, 0))[split] = n
+    return nested
+
+
+def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterable[dict] = ()) -> BuildReport:
+    """Read every public source, add `extra_records`, dedup, split, and write `out` plus its report."""
+    corpora, out = Path(corpora), Path(out)
+    if not corpora.is_dir():
+        raise CorpusError(f"corpora folder not found: {corpora}")
+    skips = Skips()
+    public = [sorted(reader(corpora, skips), key=lambda r: r["id"]) for reader in READERS]
+    extras = sorted((_checked_extra(r) for r in extra_records), key=lambda r: (r["source"], r["id"]))
+    records = [{**r, "thread": None} for r in chain.from_iterable(public)] + extras
+    duplicate_ids = [i for i, n in Counter(r["id"] for r in records).items() if n > 1]
+    if duplicate_ids:
+        raise ValueError(f"record ids are not unique, e.g. {sorted(duplicate_ids)[:5]}")
+
+    records, dedup = deduplicate(records)
+    splits = assign_splits(records, seed)
+    for record in records:
+        record["split"] = splits[record["group"]]
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table = _table(records).replace_schema_metadata({"sincere.seed": str(seed)})
+    pq.write_table(table, out, row_group_size=ROW_GROUP_SIZE, compression="zstd", compression_level=9)
+    extra_digest = hashlib.sha256(json.dumps(extras, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    report = BuildReport(
+        out=out, report_path=report_path_for(out), seed=seed, rows=len(records),
+        counts=_counts(records, "label", "channel"), by_source=_counts(records, "source", "label"),
+        skipped=skips.summary(),
+        dedup=dedup, inputs={str(p.relative_to(corpora)): _sha256(p) for p in input_files(corpora)},
+        extra_records={"count": len(extras), "sha256": extra_digest.hexdigest()},
+    )
+    report.report_path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return report
+
+
+def project_extras(templates_dir: Path, personal_dir: Path, seed: int) -> list[dict[str, Any]]:
+    """The template library's smile copies and the hand-written personal messages, when available.
+
+    Imported lazily: the corpus builds (with a warning) before `training.templates` exists.
+    """
+    try:
+        from training import templates
+    except ImportError as exc:
+        warnings.warn(f"training.templates is not importable ({exc}); building without the project's "
+                      "own smile and hand-written personal records", stacklevel=2)
+        return []
+    records = []
+    for path, load in ((templates_dir, lambda: templates.render_smile(templates_dir, seed)),
+                       (personal_dir, lambda: templates.load_personal(personal_dir))):
+        if Path(path).is_dir():
+            records += load()
+        else:
+            warnings.warn(f"{path} not found; its records are left out", stacklevel=2)
+    return records
