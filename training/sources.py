@@ -182,7 +182,7 @@ _AUTOMATED = re.compile(
     r"|this (?:is an|e - mail is an|email is an) automated|automatically generated|to view this newsletter"
     r"|in this issue|view (?:it|this (?:e - mail|email|message)) (?:online|in your browser)|privacy policy"
     r"|customer service|click here|sign up (?:now|today)|special offer|free shipping"
-    r"|(?:we are|is) (?:pleased|excited|proud) to announce|welcome to [a-z]+ ?\\.? ?com|your member id")
+    r"|(?:we are|is) (?:pleased|excited|proud) to announce|welcome to [a-z]+ ?\.? ?com|your member id")
 _HEADER_LINE = re.compile(r"(?m)^(?:to|cc) : ")
 _HEADER_BLOCK = re.compile(r"(?:(?:to|cc) : .*(?:\n(?![a-z]+ :).*)*\n?)+")
 _QUOTE_START = re.compile(r"(?m)^(?:- - - - -|.*forwarded by|from : |to : )")

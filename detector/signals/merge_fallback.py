@@ -1,0 +1,86 @@
+"""MERGE_FALLBACK: a generic greeting where the reader's name belongs ("Hi there,", "Dear Valued Customer").
+
+Merge tools print their fallback value when the name field is empty; people who know you
+use your name. Only greetings near the top count ("over there" is not a greeting), and
+"Hey Acme team" counts when Acme is the reader's company (the company field as addressee).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from detector.message import Message
+from detector.signals.base import Hit, Signal
+from detector.signals.identity_slots import at_greeting
+
+TOP_CHARS = 240
+"""A greeting must start a line in the subject or within this many characters of the body start."""
+
+_GENERIC_ROLE = (
+    r"(?:customer|client|member|user|subscriber|colleague|friend|reader|professional|partner|recipient"
+    r"|account[ \t]+holder|business[ \t]+owner|sir(?:[ \t]*(?:/|or)[ \t]*madam)?|madam)"
+)
+_FALLBACK = re.compile(
+    rf"""^[ \t]*(?:
+      (?P<there>(?:hi|hello|hey|hiya|heya|howdy|good[ \t]+(?:morning|afternoon|evening|day))[ \t,]+there)
+      |(?P<generic>(?:hi|hello|hey|hiya|greetings|dear)[ \t,]+(?:my[ \t]+)?(?:valued[ \t]+\w+|{_GENERIC_ROLE})
+        |dear[ \t]+\w+[ \t]+{_GENERIC_ROLE}|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern|greetings(?=[ \t]*[,!:\n]))
+      |(?P<blank>(?:hi|hello|hey|dear)[ \t]+(?:,|[-–—][ \t]))
+      |(?P<opening>there|friend|valued[ \t]+customer|customer|sir/madam|(?=,))(?=[ \t]*(?:,|[-–—][ \t]))
+    )(?![\w-])""",
+    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+)
+"""`opening`: the fallback value alone where the text starts with the name ("there - I've been...",
+", are you raising?"); it counts only at the very start of the subject or body."""
+_EMPTY_NAME = re.compile(r"\w(,[ \t]+[.!?])(?![ \t]*[.!?])")
+_SPACED_PUNCT = re.compile(r"\w [,.!?](?=\s)")
+"""Pre-tokenised corpora ("hello , we are") look like empty merge fields; such texts skip the blank check."""
+_NAME_NEXT = re.compile(r"[ \t,]+(?P<next>\S)")
+_TEAM_AFTER = re.compile(r"[ \t]+(?:team|folks|crew|people|family|friends|gang|squad|community)\b", re.IGNORECASE)
+_NAME_TYPES = ("first_name", "full_name", "last_name")
+
+
+def _kind(m: re.Match) -> str | None:
+    if m.group("opening") is not None:
+        return "blank_name" if m.group("opening") == "" else ("there" if m.group("opening").lower() == "there"
+                                                              else "generic_addressee")
+    return "there" if m.group("there") else ("blank_name" if m.group("blank") else "generic_addressee")
+
+
+class MergeFallback(Signal):
+    code = "MERGE_FALLBACK"
+    description = "A generic greeting (\"Hi there\", \"Dear Valued Customer\") stands where your name would be."
+    requires = ("IDENTITY_SLOTS",)
+
+    def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        text, top = message.text, message.body_start + TOP_CHARS
+        slots = found["IDENTITY_SLOTS"].data["slots"] if "IDENTITY_SLOTS" in found else []
+        name_starts = {s["start"] for s in slots if s["type"] in _NAME_TYPES}
+        spans, kinds = [], set()
+        tokenised = len(_SPACED_PUNCT.findall(message.body, 0, 2000)) > 2
+        for m in _FALLBACK.finditer(text):  # the subject too: ", are you raising?"
+            if m.start() >= top:
+                break
+            kind = _kind(m)
+            if m.group("opening") is not None and text[:m.start()].strip() and m.start() != message.body_start:
+                continue
+            if kind == "blank_name" and tokenised:
+                continue
+            after = _NAME_NEXT.match(text, m.end())
+            if after and after.start("next") in name_starts:  # "Hi there Mark," names the reader
+                continue
+            spans.append((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()))
+            kinds.add(kind)
+        if not tokenised:
+            for m in _EMPTY_NAME.finditer(text, message.body_start):  # "Gentle nudge on this, ." (name was empty)
+                spans.append(m.span(1))
+                kinds.add("blank_name")
+        for slot in slots:
+            team = _TEAM_AFTER.match(text, slot["end"]) if slot["type"] == "company" and slot["start"] < top else None
+            if team and at_greeting(text, slot["start"], team.end()):  # "Hey Acme team," / "Acme team -"
+                spans.append((slot["start"], team.end()))
+                kinds.add("company_team")
+        if not spans:
+            return None
+        return self.hit(message, spans, kinds=sorted(kinds))
