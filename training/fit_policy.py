@@ -20,6 +20,9 @@ from detector.policy import Policy
 INFORMATIONAL = ("IDENTITY_SLOTS",)
 """Signals reported to the user but not scored: a name in a message is no evidence either way."""
 L2 = 1.0
+CONCLUSIVE = {"MERGE_TAG_LEFTOVER": 4.0}
+"""Minimum weights: nobody writes `{{first_name}}` to a friend, so an unfilled placeholder
+must decide the verdict even when validation copies were already caught by the text model."""
 
 
 def blend_codes(signal_codes: Sequence[str]) -> list[str]:
@@ -27,7 +30,7 @@ def blend_codes(signal_codes: Sequence[str]) -> list[str]:
 
 
 def _bounds(codes: Sequence[str]) -> list[tuple[float | None, float | None]]:
-    return [(None, None)] + [(None, 0.0) if c == SHARED_HISTORY else (0.0, None) for c in codes]
+    return [(None, None)] + [(None, 0.0) if c == SHARED_HISTORY else (CONCLUSIVE.get(c, 0.0), None) for c in codes]
 
 
 def fit_blend(X: np.ndarray, y: np.ndarray, codes: Sequence[str]) -> np.ndarray:
