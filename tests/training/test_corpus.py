@@ -215,6 +215,7 @@ def test_extra_records_with_unknown_keys_are_refused(corpora: Path, tmp_path: Pa
 
 def test_extras_are_optional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "training.templates", None)
+    monkeypatch.delattr("training.templates", raising=False)  # a sibling test may have imported it
     with pytest.warns(UserWarning, match="training.templates is not importable"):
         assert project_extras(tmp_path, tmp_path, 13) == []
 
