@@ -63,7 +63,10 @@ _PRIORITY = {t: i for i, t in enumerate(
 def at_greeting(text: str, start: int, end: int, vocative: bool = True) -> bool:
     """Whether `text[start:end]` is the addressee of a greeting ("Hi Mark", or, with `vocative`,
     "Mark," opening a line)."""
-    line_start = text.rfind("\n", 0, start) + 1
+    window = max(0, start - 40)  # a greeting prefix is short; never scan back a whole long line
+    line_start = text.rfind("\n", window, start) + 1
+    if line_start == 0 and window > 0:
+        return False
     prefix = _GREET_PREFIX.fullmatch(text, line_start, start)
     if prefix is None:
         return False

@@ -24,28 +24,33 @@ _GENERIC_ROLE = (
 _FALLBACK = re.compile(
     rf"""^[ \t]*(?:
       (?P<there>(?:hi|hello|hey|hiya|heya|howdy|good[ \t]+(?:morning|afternoon|evening|day))[ \t,]+there)
-      |(?P<generic>(?:hi|hello|hey|hiya|greetings|dear)[ \t,]+(?:my[ \t]+)?(?:valued[ \t]+\w+|{_GENERIC_ROLE})
+      |(?P<generic>(?:hi|hello|hey|hiya|greetings|dear|good[ \t]+(?:morning|afternoon|evening|day))[ \t,]+
+          (?:my[ \t]+)?(?:valued[ \t]+\w+|{_GENERIC_ROLE})
         |dear[ \t]+\w+[ \t]+{_GENERIC_ROLE}|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern|greetings(?=[ \t]*[,!:\n]))
-      |(?P<blank>(?:hi|hello|hey|dear)[ \t]+(?:,|[-–—][ \t]))
-      |(?P<opening>there|friend|valued[ \t]+customer|customer|sir/madam|(?=,))(?=[ \t]*(?:,|[-–—][ \t]))
+      |(?P<blank>(?:hi|hello|hey|dear)[ \t]+(?:[,!]|[-–—][ \t]))
+      |(?P<opening>there|friend|valued[ \t]+customer|customer|sir/madam)(?=[ \t]*(?:[,!]|[-–—][ \t]))
+      |(?P<comma>,)(?=[ \t])
     )(?![\w-])""",
     re.IGNORECASE | re.MULTILINE | re.VERBOSE,
 )
-"""`opening`: the fallback value alone where the text starts with the name ("there - I've been...",
-", are you raising?"); it counts only at the very start of the subject or body."""
-_EMPTY_NAME = re.compile(r"\w(,[ \t]+[.!?])(?![ \t]*[.!?])")
-_SPACED_PUNCT = re.compile(r"\w [,.!?](?=\s)")
-"""Pre-tokenised corpora ("hello , we are") look like empty merge fields; such texts skip the blank check."""
+"""`opening` and `comma`: the fallback value (or nothing) alone where the text starts with the name
+("there - I've been...", ", are you raising?"); they count only at the very start of the subject or body."""
+_MESSAGE_FOR = re.compile(
+    r"\bthis (?:message|call|voicemail) is for (?:friend|there|valued customer|customer|the (?:business )?owner)\b",
+    re.IGNORECASE,
+)
+"""Voicemail drops left for a contact with no name on file."""
+_EMPTY_NAME = re.compile(r",[ \t]+[.!?](?=\s|$)")
 _NAME_NEXT = re.compile(r"[ \t,]+(?P<next>\S)")
 _TEAM_AFTER = re.compile(r"[ \t]+(?:team|folks|crew|people|family|friends|gang|squad|community)\b", re.IGNORECASE)
 _NAME_TYPES = ("first_name", "full_name", "last_name")
 
 
-def _kind(m: re.Match) -> str | None:
-    if m.group("opening") is not None:
-        return "blank_name" if m.group("opening") == "" else ("there" if m.group("opening").lower() == "there"
-                                                              else "generic_addressee")
-    return "there" if m.group("there") else ("blank_name" if m.group("blank") else "generic_addressee")
+def _kind(m: re.Match) -> str:
+    group = m.lastgroup
+    if group == "opening":
+        return "there" if m.group(group).lower() == "there" else "generic_addressee"
+    return {"there": "there", "generic": "generic_addressee"}.get(group, "blank_name")
 
 
 class MergeFallback(Signal):
@@ -58,12 +63,14 @@ class MergeFallback(Signal):
         slots = found["IDENTITY_SLOTS"].data["slots"] if "IDENTITY_SLOTS" in found else []
         name_starts = {s["start"] for s in slots if s["type"] in _NAME_TYPES}
         spans, kinds = [], set()
-        tokenised = len(_SPACED_PUNCT.findall(message.body, 0, 2000)) > 2
+        body = message.body
+        # pre-tokenised corpora ("hello , we are") look like empty merge fields: no blank check there
+        tokenised = body.count(" ,", 0, 2000) + body.count(" .", 0, 2000) > 2
         for m in _FALLBACK.finditer(text):  # the subject too: ", are you raising?"
             if m.start() >= top:
                 break
             kind = _kind(m)
-            if m.group("opening") is not None and text[:m.start()].strip() and m.start() != message.body_start:
+            if m.lastgroup in ("opening", "comma") and m.start() not in (0, message.body_start):
                 continue
             if kind == "blank_name" and tokenised:
                 continue
@@ -72,10 +79,14 @@ class MergeFallback(Signal):
                 continue
             spans.append((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()))
             kinds.add(kind)
+        for m in _MESSAGE_FOR.finditer(text, message.body_start, top):
+            spans.append(m.span())
+            kinds.add("generic_addressee")
         if not tokenised:
             for m in _EMPTY_NAME.finditer(text, message.body_start):  # "Gentle nudge on this, ." (name was empty)
-                spans.append(m.span(1))
-                kinds.add("blank_name")
+                if text[m.start() - 1].isalnum():
+                    spans.append(m.span())
+                    kinds.add("blank_name")
         for slot in slots:
             team = _TEAM_AFTER.match(text, slot["end"]) if slot["type"] == "company" and slot["start"] < top else None
             if team and at_greeting(text, slot["start"], team.end()):  # "Hey Acme team," / "Acme team -"

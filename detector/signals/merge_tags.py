@@ -86,7 +86,8 @@ class MergeTagLeftover(Signal):
             spans.append(m.span())
             tags.append(m.group())
             syntaxes.add(syntax)
-        for m in _BARE_FIELD.finditer(message.text):
+        low = message.text.lower()
+        for m in _BARE_FIELD.finditer(message.text) if "name" in low or "_title" in low else ():
             group = 1 if m.group(1) else 2
             spans.append(m.span(group))
             tags.append(m.group(group))

@@ -15,7 +15,10 @@ from detector.message import Message
 from detector.signals.base import Hit, Signal
 from detector.signals.identity_slots import lowered
 
-_CONTENT = r"(?:post|article|podcast|talk|work|book|content|profile|video|newsletter|blog|website|company|page|episode|webinar|keynote|interview)"
+_CONTENT = (
+    r"(?:post|article|podcast|talk|work|book|content|profile|video|newsletter|blog|website|company|page|episode"
+    r"|webinar|keynote|interview)"
+)
 _YOURE = r"(?:you\s?'?re|you are)"
 _CALENDAR = r"calendly\.com|\bcal\.com/|meetings\.hubspot\.com|hubspot\.com/meetings|chilipiper\.com|savvycal\.com"
 _LEXICON = {
@@ -35,11 +38,14 @@ _LEXICON = {
         r"(?:\d{1,2}|ten|fifteen|twenty|thirty)[\s-]?(?:minutes?|mins?)(?: of your time| (?:next|this) week"
         r"| (?:quick |short |brief |intro |zoom |phone |video )?(?:call|chat|meeting|conversation|demo|zoom))",
         r"quick (?:call|chat|zoom|intro call|sync|demo|conversation)",
-        r"open to (?:a |an )?(?:quick |brief |short )?(?:\w+[\s-]minute )?(?:chat|call|conversation|meeting|demo|intro)",
-        r"(?:would|are|do) you (?:be )?(?:open|available|free|up) (?:to|for) (?:a |an )?(?:quick |brief )?(?:chat|call|connect|meeting|demo)",
+        r"open to (?:a |an )?(?:quick |brief |short )?(?:\w+[\s-]minute )?"
+        r"(?:chat|call|conversation|meeting|demo|intro)",
+        r"(?:would|are|do) you (?:be )?(?:open|available|free|up) (?:to|for) (?:a |an )?(?:quick |brief )?"
+        r"(?:chat|call|connect|meeting|demo)",
         r"(?:hop|jump) on a (?:quick |short )?call",
         r"worth a (?:quick |short )?(?:chat|call|conversation)",
-        r"(?:grab|find|book|pick) (?:a )?(?:time|slot) (?:on|in) (?:my|your) calendar|book (?:a )?time (?:here|below|directly)",
+        r"(?:grab|find|book|pick) (?:a )?(?:time|slot) (?:on|in) (?:my|your) calendar",
+        r"book (?:a )?time (?:here|below|directly)",
         r"how does your (?:calendar|schedule) look",
         r"book (?:a|your) (?:quick |short )?(?:call|demo|meeting)|schedule (?:a|your) (?:quick |short )?demo",
         r"(?:i'd|i would) love to (?:connect|set up a (?:call|time))",
@@ -57,11 +63,13 @@ _LEXICON = {
         r"i know " + _YOURE + r" (?:busy|swamped)",
     ),
     "personal_video": (
-        r"(?:made|recorded|created|filmed|put together|shot) (?:this|a|you a) (?:short |quick |little |personal(?:ized)? |custom |\d+[\s-]second )*"
+        r"(?:made|recorded|created|filmed|put together|shot) (?:this|a|you a) "
+        r"(?:short |quick |little |personal(?:ized)? |custom |\d+[\s-]second )*"
         r"(?:video|loom|clip)(?: (?:just|specifically|especially))? for you",
         r"personal(?:ized)? video",
         r"(?:video|loom) (?:i|we) (?:made|recorded|created) (?:just |specifically |especially )?for you",
-        r"as you can see,? (?:here |right here )?(?:i'm |i am )?(?:on|looking at) (?:your|\S+\.(?:com|io|co|ai|net|org))",
+        r"as you can see,? (?:here |right here )?(?:i'm |i am )?(?:on|looking at) "
+        r"(?:your|\S+\.(?:com|io|co|ai|net|org))",
         r"(?:i'm|i am) (?:on|looking at) your (?:website|site|homepage|linkedin|profile)",
         r"(?:hit|press) play|watch the (?:short |quick )?video (?:below|i made)",
     ),
@@ -79,9 +87,11 @@ _LEXICON = {
         r"(?:this is|this will be) my (?:last|final) (?:email|note|message|attempt)",
     ),
     "value_pitch": (
-        r"we help (?:[\w-]+ ){1,4}(?:like|such as) (?:you|yours|yourself|\w+)",
-        r"(?:helped|help|helping) (?:companies|businesses|teams|brands|clients|founders|agencies|startups) (?:like|such as)",
-        r"(?:increase|grow|boost|double|triple|10x|scale) your (?:revenue|sales|conversions|pipeline|roi|traffic|leads|bookings|mrr|arr|business|audience)",
+        r"we help (?:[\w-]+ ){1,4}(?:like|such as) (?:yourself|yours|you|\w+)",
+        r"(?:helped|help|helping) (?:companies|businesses|teams|brands|clients|founders|agencies|startups)"
+        r" (?:like|such as)",
+        r"(?:increase|grow|boost|double|triple|10x|scale) your (?:revenue|sales|conversions|pipeline|roi|traffic"
+        r"|leads|bookings|mrr|arr|business|audience)",
         r"(?:cut|reduce|lower|slash) (?:your )?(?:churn|costs?|cac|spend|ad spend) by",
         r"book (?:more|\d+\+?) (?:meetings|demos|calls|appointments)",
         r"(?:generate|get|drive) (?:you )?more (?:qualified )?(?:leads|meetings|appointments|pipeline)",
@@ -89,7 +99,8 @@ _LEXICON = {
         r"(?:a few|some|a couple of) things (?:we|i) could (?:improve|fix|help with)",
         r"(?:companies|teams) (?:similar to|like) yours",
         r"helps (?:[\w&-]+ ){1,6}like you",
-        r"(?:i know|i'm sure) you (?:probably )?get (?:a lot|tons|dozens) of (?:these|emails like this|messages like this)",
+        r"(?:i know|i'm sure) you (?:probably )?get (?:a lot|tons|dozens) of "
+        r"(?:these|emails like this|messages like this)",
     ),
 }
 

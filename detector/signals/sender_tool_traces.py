@@ -36,11 +36,13 @@ _HOST_KINDS = {
         ("sendgrid_click", "sendgrid.net"),
         ("mailchimp_click", "list-manage.com mailchi.mp"),
         ("mailgun_click", "mailgun.org"),
-        ("sequence_tool_link", "outreach.io salesloft.com lemlist.com apollo.io yesware.com mixmax.com mailshake.com "
-                               "reply.io woodpecker.co instantly.ai smartlead.ai gmass.co saleshandy.com klenty.com quickmail.io"),
-        ("video_outreach_tool", "vidyard.com sendspark.com tavus.io bonjoro.com hippovideo.io dubb.com bombbomb.com covideo.com"),
-        ("shortener", "bit.ly tinyurl.com ow.ly lnkd.in buff.ly rebrand.ly cutt.ly is.gd t.co short.io bl.ink shorturl.at "
-                      "tiny.cc rb.gy"),
+        ("sequence_tool_link", "outreach.io salesloft.com lemlist.com apollo.io yesware.com mixmax.com "
+                               "mailshake.com reply.io woodpecker.co instantly.ai smartlead.ai gmass.co "
+                               "saleshandy.com klenty.com quickmail.io"),
+        ("video_outreach_tool", "vidyard.com sendspark.com tavus.io bonjoro.com hippovideo.io dubb.com "
+                                "bombbomb.com covideo.com"),
+        ("shortener", "bit.ly tinyurl.com ow.ly lnkd.in buff.ly rebrand.ly cutt.ly is.gd t.co short.io bl.ink "
+                      "shorturl.at tiny.cc rb.gy"),
     )
     for host in hosts.split()
 }
@@ -52,15 +54,18 @@ _LINK_PATH = re.compile(
 )
 _WEAK = frozenset(("utm", "shortener", "click_redirect", "list-id", "precedence:list"))
 """Traces ordinary newsletters and people's shared links also carry."""
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+[^\s<>\"'().,;:!?]")
 _FOOTER = re.compile(
     r"(?<!\w)(?:(?P<unsubscribe_footer>unsubscribe\b|opt[ -]out\b"
-    r"|(?:manage|update) (?:your )?(?:email |subscription )?preferences|you(?:'re| are) receiving this (?:\w+ )?because)"
+    r"|(?:manage|update) (?:your )?(?:email |subscription )?preferences"
+    r"|you(?:'re| are) receiving this (?:\w+ )?because)"
     r"|(?P<view_in_browser>view (?:this email |it )?in (?:your |a )?(?:web )?browser)"
     r"|(?P<sent_with_tool>(?:sent|delivered|powered) (?:with|via|using|by) (?:mixmax|yesware|mailshake|hubspot|lemlist"
     r"|outreach|salesloft|apollo|gmass|mailmeteor|streak|mailtrack|sendspark|vidyard|bonjoro|tavus|mailchimp)))"
 )
 """Footers mail tools append; matched on lower-cased text."""
+_FOOTER_HINTS = ("unsubscribe", "opt", "preferences", "receiving this", "browser", "sent ", "delivered ", "powered ")
+"""Substrings every footer contains: a few `in` tests spare most messages the regex scan."""
 
 
 def _link_kinds(url: str) -> set[str]:
@@ -94,7 +99,8 @@ class SenderToolTraces(Signal):
             if kinds:
                 spans.append(m.span())
                 traces.update(kinds)
-        for m in _FOOTER.finditer(lowered(message.text)):
+        low = lowered(message.text)
+        for m in _FOOTER.finditer(low) if any(h in low for h in _FOOTER_HINTS) else ():
             spans.append(m.span())
             traces.add(m.lastgroup)
         if not traces:
