@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from detector.bundle import sha256_file
 from detector.message import CHANNELS, Person
 from training.sources import (
     CorpusError, LABELS, READERS, RECORD_KEYS, Skips, input_files, tokens,
@@ -69,14 +70,6 @@ class BuildReport:
 
 def report_path_for(out: Path) -> Path:
     return Path(out).with_suffix(".report.json")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _checked_extra(data: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +194,7 @@ def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterab
         out=out, report_path=report_path_for(out), seed=seed, rows=len(records),
         counts=_counts(records, "label", "channel"), by_source=_counts(records, "source", "label"),
         skipped=skips.summary(),
-        dedup=dedup, inputs={str(p.relative_to(corpora)): _sha256(p) for p in input_files(corpora)},
+        dedup=dedup, inputs={str(p.relative_to(corpora)): sha256_file(p) for p in input_files(corpora)},
         extra_records={"count": len(extras), "sha256": extra_digest.hexdigest()},
     )
     report.report_path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +45,6 @@ def read_table(path: Path) -> pd.DataFrame:
     if unknown:
         raise DatasetError(f"{path}: unknown label(s) {unknown}; expected {sorted(MODEL_CLASSES)}")
     return frame
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _value(value: Any) -> Any:

@@ -15,11 +15,11 @@ import pandas as pd
 import skops.io as sio
 import yaml
 
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE, write_manifest
+from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE, sha256_file, write_manifest
 from detector.features import policy_features
 from detector.signals import default_registry
 from training.config import TextTfidfConfig
-from training.dataset import MODEL_CLASSES, DatasetError, file_sha256, prepare_frame, read_table
+from training.dataset import MODEL_CLASSES, DatasetError, prepare_frame, read_table
 from training.fit_policy import blend_codes, fit_policy
 from training.evaluate import evaluate_frame
 from training.model_card import write_model_card
@@ -82,7 +82,7 @@ def train_text_bundle(config: TextTfidfConfig, data: Path, out: Path, log=print)
         "classes": [str(c) for c in model.classes_],
         "packages": _packages(),
         "config": asdict(config),
-        "training_data": {"file": Path(data).name, "sha256": file_sha256(data),
+        "training_data": {"file": Path(data).name, "sha256": sha256_file(data),
                           "rows": {s: len(p.texts) for s, p in parts.items()}},
     }
     write_manifest(out, manifest)
