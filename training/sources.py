@@ -174,7 +174,10 @@ _ANNOUNCEMENT = re.compile(
 _NEWSLETTER = re.compile(
     r"unsubscribe|to be removed from|newsletter|mailing list|listserv|list - serv|you are receiving this"
     r"|you received this (?:e - mail|email|message)|to subscribe|opt - out"
-    r"|all rights reserved|copyright \d{4}|\( c \) \d{4}|news service , \d|enron mentions")
+    r"|all rights reserved|copyright \d{4}|\( c \) \d{4}|news service , \d|enron mentions"
+    # press articles passed on whole: the text was written for a readership, not this reader
+    r"|this (?:story|article) was sent to you by|staff reporter of|senior columnist|\( c \) reuters"
+    r"|reuters english news service|(?:dow jones|associated press|bloomberg) newswires?")
 _AUTOMATED = re.compile(
     r"thank(?:s| you) for (?:ordering|shopping|registering|your order|your purchase|signing up|subscribing|confirming)"
     r"|your (?:order|purchase|account|registration|subscription) (?:with|has|is|information|confirmation|number)"
@@ -182,7 +185,11 @@ _AUTOMATED = re.compile(
     r"|this (?:is an|e - mail is an|email is an) automated|automatically generated|to view this newsletter"
     r"|in this issue|view (?:it|this (?:e - mail|email|message)) (?:online|in your browser)|privacy policy"
     r"|customer service|click here|sign up (?:now|today)|special offer|free shipping"
-    r"|(?:we are|is) (?:pleased|excited|proud) to announce|welcome to [a-z]+ ?\.? ?com|your member id")
+    r"|(?:we are|is) (?:pleased|excited|proud) to announce|welcome to [a-z]+ ?\.? ?com|your member id"
+    # service notices and reports that go out on a schedule
+    r"|thank you for using [a-z]+ \. (?:com|net)|renewal notice|customer order code|invoice for [a-z]+ \. com"
+    r"|(?:daily|weekly|monthly) (?:public |status )?(?:report|update) for|update # \d"
+    r"|please ensure that this (?:e - mail|email) is distributed|questions or comments regarding this report")
 _HEADER_LINE = re.compile(r"(?m)^(?:to|cc) : ")
 _HEADER_BLOCK = re.compile(r"(?:(?:to|cc) : .*(?:\n(?![a-z]+ :).*)*\n?)+")
 _QUOTE_START = re.compile(r"(?m)^(?:- - - - -|.*forwarded by|from : |to : )")

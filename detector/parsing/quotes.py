@@ -6,12 +6,21 @@ import re
 from dataclasses import dataclass
 
 import quotequail
+from quotequail._patterns import FORWARD_LINE, FORWARD_MESSAGES, HEADER_MAP
 
 _ORIGINAL = re.compile(
     r"^\s*(-{2,}\s*original message\s*-{2,}|-{3,}\s*forwarded by|_{5,}\s*$|from:\s.+\n\s*(sent|date):)",
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>")
+# Every pattern quotequail looks for contains one of these; its line-by-line search is slow on
+# long messages, so a body without any of them skips it (same result, see tests).
+_UNWRAP_HINT = re.compile(
+    r"^\s*>|wrote|schrieb|écrit|escribió|написал|skrev|escreveu|schreef|geschreven|\d{4}/\d{1,2}/\d{1,2}"
+    r"|border:none|" + re.escape(FORWARD_LINE) + "|" + "|".join(FORWARD_MESSAGES)
+    + r"|^[\s*]*(?:" + "|".join(map(re.escape, HEADER_MAP)) + r")\s*\*?:",
+    re.IGNORECASE | re.MULTILINE,
+)
 _SIG_DELIM = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -36,7 +45,7 @@ def _cut_trailing_quote_lines(body: str) -> tuple[str, str | None]:
 
 def split(body: str) -> SplitBody:
     new_text, quoted, author = body, None, None
-    unwrapped = quotequail.unwrap(body) if len(body) < 200_000 else None
+    unwrapped = quotequail.unwrap(body) if len(body) < 200_000 and _UNWRAP_HINT.search(body) else None
     if unwrapped and unwrapped.get("type") in ("reply", "forward") and unwrapped.get("text_top") is not None:
         new_text, quoted, author = unwrapped["text_top"], unwrapped.get("text") or None, unwrapped.get("from")
     else:

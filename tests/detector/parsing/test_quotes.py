@@ -1,0 +1,51 @@
+"""Reply/forward splitting: the fast pre-check must never change what quotequail finds."""
+
+import re
+
+import pytest
+
+import detector.parsing.quotes as quotes
+
+REPLIES = [
+    "Sounds good, see you then.\n\nOn Mon, Mar 3, 2025 at 9:12 AM Ana Ruiz <ana@x.org> wrote:\n> Lunch Thursday?\n> Ana",
+    "Passt!\n\nAm 03.03.2025 um 09:12 schrieb Ana Ruiz <ana@x.org>:\n> Mittagessen am Donnerstag?",
+    "D'accord.\n\nLe 3 mars 2025 à 09:12, Ana Ruiz <ana@x.org> a écrit :\n> Déjeuner jeudi ?",
+    "See below.\n\n-----Original Message-----\nFrom: Ana Ruiz\nSent: Monday, March 3, 2025 9:12 AM\n"
+    "To: Ben Ode\nSubject: lunch\n\nLunch Thursday?",
+    "FYI\n\nBegin forwarded message:\n\nFrom: Ana Ruiz <ana@x.org>\nDate: 3 March 2025\nSubject: lunch\n"
+    "To: Ben <ben@x.org>\n\nLunch Thursday?",
+    "Thoughts?\n\n---------- Forwarded message ---------\nFrom: Ana Ruiz <ana@x.org>\nDate: Mon, Mar 3\n"
+    "Subject: lunch\nTo: Ben <ben@x.org>\n\nLunch Thursday?",
+    "Agreed\n\n________________________________\nFrom: Ana Ruiz\nSent: Monday\nTo: Ben\nSubject: lunch\n\nThursday?",
+    "Yes!\n\n> Lunch Thursday?\n> Ana\n",
+]
+PLAIN = [
+    "Hi Ben,\n\nThanks for the notes from Thursday, the second draft reads much better.\n\nAna",
+    "Hi Ben, loved your post about the Q3 roadmap. Do you have 15 minutes next week?",
+    "",
+]
+
+
+def _split_without_precheck(body: str, monkeypatch) -> quotes.SplitBody:
+    with monkeypatch.context() as patch:
+        patch.setattr(quotes, "_UNWRAP_HINT", re.compile(""))
+        return quotes.split(body)
+
+
+@pytest.mark.parametrize("body", REPLIES + PLAIN)
+def test_precheck_gives_the_same_split_as_always_unwrapping(body, monkeypatch):
+    assert quotes.split(body) == _split_without_precheck(body, monkeypatch)
+
+
+@pytest.mark.parametrize("body", REPLIES)
+def test_replies_and_forwards_keep_only_the_new_text(body):
+    split = quotes.split(body)
+    assert split.quoted
+    assert "Thursday" not in split.new_text and "Mittagessen" not in split.new_text
+    assert "Déjeuner" not in split.new_text
+
+
+@pytest.mark.parametrize("body", PLAIN)
+def test_plain_messages_are_all_new_text(body):
+    split = quotes.split(body)
+    assert split.new_text == body.rstrip() and split.quoted is None
