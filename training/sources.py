@@ -169,8 +169,12 @@ def detokenise(text: str) -> str:
 
 # Patterns run on the original (tokenised, lower-case) text.
 _ANNOUNCEMENT = re.compile(
-    r"enron announcements|sent by : enron|all (?:enron )?employees|enron - wide|(?:memo|message) from (?:the )?office"
-    r"|distribution list|dist list")
+    r"(?m)enron announcements|sent by : enron|all (?:enron )?employees|enron - wide|(?:memo|message) from (?:the )?office"
+    r"|distribution list|dist list"
+    # press releases and notices to a whole user base or programme
+    r"|announced today|for immediate release|\( (?:nyse|nasdaq) :|this message is intended for [a-z]+ users"
+    r"|to all [a-z]+ users|in (?:congratulating|welcoming) the following"
+    r"|^dear (?:valued )?(?:[a-z]+ )?(?:participant|member|owner|subscriber|customer|user|golfer)s? ?,")
 _NEWSLETTER = re.compile(
     r"unsubscribe|to be removed from|newsletter|mailing list|listserv|list - serv|you are receiving this"
     r"|you received this (?:e - mail|email|message)|to subscribe|opt - out"

@@ -21,7 +21,10 @@ _UNWRAP_HINT = re.compile(
     + r"|^[\s*]*(?:" + "|".join(map(re.escape, HEADER_MAP)) + r")\s*\*?:",
     re.IGNORECASE | re.MULTILINE,
 )
-_SIG_DELIM = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE | re.MULTILINE)
+# Signature delimiters and the footers webmail services append (not written by the sender).
+_SIG_DELIM = re.compile(
+    r"^(-- ?|sent from my \w+.*|do you yahoo!\?.*|get your (?:private, )?free (?:e-?mail|@?yahoo).*)$",
+    re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)

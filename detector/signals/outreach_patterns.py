@@ -33,6 +33,8 @@ _LEXICON = {
         r"(?:big|huge) fan of your (?:work|content|company|posts)",
         r"saw (?:that )?" + _YOURE + r" (?:hiring|growing|expanding|scaling)",
         r"congrats on (?:the|your) (?:recent )?(?:funding|raise|round|series [a-d]|work anniversary)",
+        r"(?:i was|i've been|was) (?:just )?reading your (?:recent |latest )?(?:" + _CONTENT[3:-1]
+        + r"|case study|thoughts|take|piece)",
     ),
     "meeting_ask": (
         r"(?:\d{1,2}|ten|fifteen|twenty|thirty)[\s-]?(?:minutes?|mins?)(?: of your time| (?:next|this) week"
@@ -49,6 +51,7 @@ _LEXICON = {
         r"how does your (?:calendar|schedule) look",
         r"book (?:a|your) (?:quick |short )?(?:call|demo|meeting)|schedule (?:a|your) (?:quick |short )?demo",
         r"(?:i'd|i would) love to (?:connect|set up a (?:call|time))",
+        r"catch you for a (?:quick )?(?:minute|moment|second)",
         _CALENDAR,
     ),
     "bump": (
@@ -61,6 +64,8 @@ _LEXICON = {
         r"(?:haven't|have not|didn't|did not) hear(?:d)? back",
         r"resurfacing this|bringing this back to the top|touching base",
         r"i know " + _YOURE + r" (?:busy|swamped)",
+        r"(?:i'll|i will) (?:check back|circle back|try you again|reach back out) (?:next|in|after|on|later)",
+        r"(?:better|best) to (?:reconnect|reach out|follow up|touch base) (?:next|after|in|later)",
     ),
     "personal_video": (
         r"(?:made|recorded|created|filmed|put together|shot) (?:this|a|you a) "
@@ -72,6 +77,8 @@ _LEXICON = {
         r"(?:your|\S+\.(?:com|io|co|ai|net|org))",
         r"(?:i'm|i am) (?:on|looking at) your (?:website|site|homepage|linkedin|profile)",
         r"(?:hit|press) play|watch the (?:short |quick )?video (?:below|i made)",
+        r"(?:just )?had to record (?:this|a (?:quick |short )?(?:video|loom))",
+        r"(?:don't|do not) want to pitch you",
     ),
     "sequence_signoff": (
         r"if not you,? who",
@@ -85,6 +92,8 @@ _LEXICON = {
         r"(?:i'll|i will) (?:stop reaching out|take the hint|leave you alone|close (?:the loop|your file))",
         r"(?:i'll|i will) assume (?:you're|you are|this|it's|it is) not (?:interested|a priority|the right)",
         r"(?:this is|this will be) my (?:last|final) (?:email|note|message|attempt)",
+        r"reply (?:yes|y)\b(?: and| if| to)",
+        r"(?:are you|is \w+) (?:still )?the (?:best|right) (?:person|contact|point of contact)",
     ),
     "value_pitch": (
         r"we help (?:[\w-]+ ){1,4}(?:like|such as) (?:yourself|yours|you|\w+)",
@@ -99,6 +108,11 @@ _LEXICON = {
         r"(?:a few|some|a couple of) things (?:we|i) could (?:improve|fix|help with)",
         r"(?:companies|teams) (?:similar to|like) yours",
         r"helps (?:[\w&-]+ ){1,6}like you",
+        r"still interested in (?:lowering|reducing|cutting|growing|improving|saving|getting)",
+        r"(?:lower|reduce|cut) (?:your |[\w&-]+(?: [\w&-]+){0,3}'s )?(?:card |credit card |merchant )?processing fees",
+        r"(?:that's|that is) (?:exactly |literally )?what we (?:help (?:with|solve)|do|solve)",
+        r"(?:send|get) you a (?:quick |free )?(?:quote|audit|proposal)",
+        r"(?:so )?(?:i'll|i will) (?:get|cut) (?:right )?to the point",
         r"(?:i know|i'm sure) you (?:probably )?get (?:a lot|tons|dozens) of "
         r"(?:these|emails like this|messages like this)",
     ),

@@ -49,3 +49,13 @@ def test_replies_and_forwards_keep_only_the_new_text(body):
 def test_plain_messages_are_all_new_text(body):
     split = quotes.split(body)
     assert split.new_text == body.rstrip() and split.quoted is None
+
+
+@pytest.mark.parametrize("footer", [
+    "Get your private, free email at http://www.hotmail.com",
+    "Do You Yahoo!?\nGet your free @yahoo.co.uk address at http://mail.yahoo.co.uk",
+])
+def test_webmail_footers_are_not_the_senders_text(footer):
+    split = quotes.split(f"yo bro. this is my new email address. save it.\nlove you, lacy\n{footer}")
+    assert split.new_text == "yo bro. this is my new email address. save it.\nlove you, lacy"
+    assert split.signature == footer
