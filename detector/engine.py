@@ -11,7 +11,10 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from detector.bundle import Bundle, default_bundle_path
-from detector.features import model_text
+from detector.campaigns import CampaignIndex, CampaignStore
+from detector.campaigns.fingerprint import Fingerprint, fingerprint
+from detector.campaigns.reason import campaign_hit
+from detector.features import CAMPAIGN_COPY, model_text
 from detector.message import InvalidMessage, Message, from_record
 from detector.parsing.rfc822 import UndecodableMessage
 from detector.results import build_result, error_result
@@ -58,13 +61,28 @@ class Detector:
     def score(self, record: Any) -> dict[str, Any]:
         return next(self.score_many([record]))
 
-    def score_many(self, records: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        """Score records lazily, in order, one result per record; bad records get error results."""
+    def score_many(self, records: Iterable[Any], campaigns: CampaignStore | None = None) -> Iterator[dict[str, Any]]:
+        """Score records lazily, in order, one result per record; bad records get error results.
+
+        Copies of one template are linked through `campaigns` (default: a fresh in-memory index,
+        so copies inside this input are linked; each copy sees those of its own and earlier
+        batches). For whole-inbox linking, `campaigns.prefill(self.fingerprint_many(records))`
+        first; a message already in the index is not counted again.
+        """
+        index = campaigns if campaigns is not None else CampaignIndex()
         iterator = iter(records)
         while batch := list(islice(iterator, BATCH_SIZE)):
-            yield from self._score_batch(batch)
+            yield from self._score_batch(batch, index)
 
-    def _score_batch(self, batch: list[Any]) -> list[dict[str, Any]]:
+    def fingerprint_many(self, records: Iterable[Any]) -> Iterator[Fingerprint | None]:
+        """The cheap pass (parse, signals, skeleton; no model): one fingerprint or None per record."""
+        for record in records:
+            try:
+                yield None if isinstance(record, BadLine) else fingerprint(*prepare(record, self.registry))
+            except (InvalidMessage, UndecodableMessage):
+                yield None
+
+    def _score_batch(self, batch: list[Any], campaigns: CampaignStore) -> list[dict[str, Any]]:
         results: list[dict[str, Any] | None] = [None] * len(batch)
         parsed: list[tuple[int, Message, dict]] = []
         for i, record in enumerate(batch):
@@ -80,7 +98,11 @@ class Detector:
             texts = [model_text(message, hits) for _, message, hits in parsed]
             probs = self.bundle.text_model.predict_proba(texts)
             classes = self.bundle.classes
-            for (i, message, hits), row in zip(parsed, probs):
+            fingerprints = [fingerprint(message, hits) for _, message, hits in parsed]
+            linked = campaigns.link(fingerprints)
+            for (i, message, hits), row, fp, campaign in zip(parsed, probs, fingerprints, linked):
+                if campaign is not None:
+                    hits = {**hits, CAMPAIGN_COPY: campaign_hit(message, fp, campaign)}
                 class_probs = dict(zip(classes, (float(p) for p in row)))
                 decision = self.bundle.policy.decide(class_probs, hits)
                 evidence = self._model_evidence(message) if decision.verdict != "personal" else ()

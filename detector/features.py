@@ -19,6 +19,7 @@ almost always quoted history or boilerplate; the cap keeps latency flat)."""
 
 TEXT_MODEL = "TEXT_MODEL"
 SHARED_HISTORY = "SHARED_HISTORY"
+CAMPAIGN_COPY = "CAMPAIGN_COPY"
 
 
 def model_text(message: Message, hits: Mapping[str, Hit]) -> str:

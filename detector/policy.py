@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from detector.features import SHARED_HISTORY, TEXT_MODEL, policy_features
+from detector.features import CAMPAIGN_COPY, SHARED_HISTORY, TEXT_MODEL, policy_features
 from detector.signals import Hit
 
 POLICY_DESCRIPTIONS = {
@@ -29,6 +29,10 @@ POLICY_DESCRIPTIONS = {
 }
 ADDRESSING_CODES = ("MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH", "OUTREACH_PATTERNS")
 NAME_SLOTS = ("first_name", "full_name", "last_name")
+FIXED_WEIGHTS = {CAMPAIGN_COPY: 4.0}
+"""Weights not fitted (a validation message has no other copies to be linked with): the same
+letter reaching several people with only their names swapped is as conclusive as an unfilled
+merge tag. A policy file may set its own; one written before campaigns existed gets these."""
 
 
 class PolicyError(ValueError):
@@ -77,7 +81,8 @@ class Policy:
         return cls(
             version=str(data["version"]),
             intercept=float(data["intercept"]),
-            weights={str(k): float(v) for k, v in weights.items()},
+            weights={**{str(k): float(v) for k, v in weights.items()},
+                     **{k: v for k, v in FIXED_WEIGHTS.items() if k not in weights}},
             threshold=threshold,
             target_fpr=float(data.get("target_fpr", 0.01)),
         )
@@ -107,7 +112,9 @@ class Policy:
 
 def _dressed_as_personal(class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> bool:
     traces = hits.get("SENDER_TOOL_TRACES")
-    honest_list = traces is not None and traces.data.get("list_unsubscribe", False)
+    campaign = hits.get(CAMPAIGN_COPY)
+    honest_list = (traces is not None and traces.data.get("list_unsubscribe", False)) or (
+        campaign is not None and campaign.data.get("impersonal", False))
     looks_like_outreach = class_probs.get("smile", 0.0) >= class_probs.get("bulk", 0.0)
     slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
     addresses_reader = any(c in hits for c in ADDRESSING_CODES) or any(s["type"] in NAME_SLOTS for s in slots)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from detector.message import Message
+from detector.features import CAMPAIGN_COPY
 from detector.policy import POLICY_DESCRIPTIONS, Decision
 from detector.signals import Evidence, Hit, SignalRegistry
 
@@ -32,6 +33,11 @@ def _reason(code: str, weight: float, description: str, evidence: tuple[Evidence
     }
 
 
+def _description(code: str, hit: Hit, registry: SignalRegistry) -> str:
+    """A signal's fixed description, or the text a policy-level hit (CAMPAIGN_COPY) explains itself with."""
+    return hit.data["explanation"] if code == CAMPAIGN_COPY else registry[code].description
+
+
 def build_result(
     message: Message,
     hits: Mapping[str, Hit],
@@ -43,14 +49,14 @@ def build_result(
     reasons = []
     for code, weight in decision.contributions.items():
         if code in hits:
-            reasons.append(_reason(code, weight, registry[code].description, hits[code].evidence))
+            reasons.append(_reason(code, weight, _description(code, hits[code], registry), hits[code].evidence))
         elif code == "SHARED_HISTORY":
             reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], hits["PERSONALIZATION_DEPTH"].evidence))
         else:
             reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], model_evidence))
     for code, hit in hits.items():
         if code not in decision.contributions and hit.evidence:
-            reasons.append(_reason(code, 0.0, registry[code].description, hit.evidence))
+            reasons.append(_reason(code, 0.0, _description(code, hit, registry), hit.evidence))
     if message.truncated:
         reasons.append(_reason("TEXT_TRUNCATED", 0.0, POLICY_DESCRIPTIONS["TEXT_TRUNCATED"], ()))
     reasons.sort(key=lambda r: -abs(r["weight"]))
@@ -65,7 +71,7 @@ def build_result(
             "slots": [{k: s[k] for k in ("type", "text", "start", "end")} for s in slots],
             "depth": depth,
         },
-        "campaign": None,
+        "campaign": hits[CAMPAIGN_COPY].data["campaign"] if CAMPAIGN_COPY in hits else None,
         "voice": None,
         "model_version": model_version,
         "error": None,

@@ -1,0 +1,176 @@
+"""Campaign index: insert and query rates and memory at 100k and 1M signatures, per store.
+
+Each store is filled with N distinct synthetic MinHash signatures (one campaign each, one
+`prefill`), then timed on single adds (each its own transaction, as the API writes) and on
+lookups of near-copies (a quarter of the values changed, so the LSH path is exercised).
+Memory: resident-set growth for the in-memory index, file size for SQLite, `used_memory`
+growth for Redis (a redis-server started on loopback; reported unavailable without one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from detector.campaigns import CampaignIndex
+from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
+from detector.campaigns.sqlite_store import SqliteCampaignStore
+
+TIMED = 2000
+
+
+def fingerprints(rng: np.random.Generator, n: int, start: int = 0) -> list[Fingerprint]:
+    sigs = rng.integers(0, 2**32, size=(n, NUM_PERM), dtype=np.uint32)
+    return [Fingerprint(signature=s, tokens=(), slot_types=frozenset({"first_name"}), slot_spans=(),
+                        recipient=f"r{start + i}@example.org", message_id=f"m{start + i}") for i, s in enumerate(sigs)]
+
+
+def near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
+    sig = fp.signature.copy()
+    changed = rng.choice(NUM_PERM, NUM_PERM // 4, replace=False)
+    sig[changed] = rng.integers(0, 2**32, size=len(changed), dtype=np.uint32)
+    return Fingerprint(signature=sig, tokens=(), slot_types=fp.slot_types, slot_spans=(),
+                       recipient=f"q{i}@example.org", message_id=f"q{i}")
+
+
+def rss_bytes() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def measure(store, n: int, memory, seed: int = 13) -> dict:
+    rng = np.random.default_rng(seed)
+    filled = fingerprints(rng, n)
+    before = memory()
+    t0 = time.perf_counter()
+    store.prefill(filled)
+    fill_s = time.perf_counter() - t0
+    used = memory() - before  # the signature arrays are the store's own from here on
+    used += sum(fp.signature.nbytes + 112 for fp in filled) if memory is rss_bytes else 0
+    fresh = fingerprints(rng, TIMED, start=n)
+    t0 = time.perf_counter()
+    for fp in fresh:
+        store.add(fp)
+    insert_s = time.perf_counter() - t0
+    probes = [near_copy(filled[int(j)], rng, i) for i, j in enumerate(rng.integers(0, n, TIMED))]
+    t0 = time.perf_counter()
+    found = sum(store.lookup(fp) is not None for fp in probes)
+    query_s = time.perf_counter() - t0
+    del filled
+    return {
+        "signatures": n,
+        "bulk_fill_per_s": round(n / fill_s),
+        "insert_per_s": round(TIMED / insert_s),
+        "query_per_s": round(TIMED / query_s),
+        "near_copies_found": round(found / TIMED, 4),
+        "memory_mib": round(used / 2**20, 1),
+        "bytes_per_signature": round(used / n),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_memory(n: int) -> dict:
+    store = CampaignIndex(max_campaigns=None)
+    result = measure(store, n, rss_bytes)
+    del store
+    return result
+
+
+def run_sqlite(n: int, work: Path) -> dict:
+    path = work / f"campaigns-{n}.db"
+    store = SqliteCampaignStore(path, max_campaigns=None)
+
+    def size() -> int:
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return sum(p.stat().st_size for p in work.glob(f"{path.name}*"))
+
+    result = measure(store, n, size)
+    store.close()
+    for p in work.glob(f"{path.name}*"):
+        p.unlink()
+    return result
+
+
+def run_redis(n: int, work: Path) -> dict | None:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    import redis
+
+    from detector.campaigns.redis_store import RedisCampaignStore
+
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        store = RedisCampaignStore(f"redis://127.0.0.1:{port}/0")
+        return measure(store, n, lambda: int(client.info("memory")["used_memory"]))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, help="write the benchmark fragment (JSON) here")
+    parser.add_argument("--sizes", default="100000,1000000", help="signature counts for memory and SQLite")
+    parser.add_argument("--redis-sizes", default="100000", help="signature counts for Redis (one round trip per step)")
+    parser.add_argument("--stores", default="memory,sqlite,redis")
+    args = parser.parse_args()
+    work = Path(os.environ.get("SINCERE_BENCH_WORK") or tempfile.mkdtemp(prefix="campaign-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows, notes = [], []
+    stores = args.stores.split(",")
+    for n in map(int, args.sizes.split(",")):
+        if "memory" in stores:
+            rows.append(["memory", *run_memory(n).values()])
+        if "sqlite" in stores:
+            rows.append(["sqlite", *run_sqlite(n, work).values()])
+        print(json.dumps(rows), flush=True)
+    for n in map(int, filter(None, args.redis_sizes.split(","))) if "redis" in stores else ():
+        result = run_redis(n, work)
+        if result is None:
+            notes.append("Redis: redis-server is not installed (apt package redis-server); not measured.")
+            break
+        rows.append(["redis", *result.values()])
+        print(json.dumps(rows[-1:]), flush=True)
+    columns = ["store", "signatures", "bulk fill /s", "single insert /s", "query /s", "near copies found",
+               "memory MiB", "bytes / signature"]
+    fragment = {
+        "benchmark": "campaign_index",
+        "title": "Campaign index: insert and query rates, memory per signature",
+        "data": f"synthetic {NUM_PERM}-value MinHash signatures, one campaign each; {TIMED} timed single inserts "
+                f"and {TIMED} lookups of near-copies (25 % of values changed) at each size",
+        "tables": [{"caption": "Per store and index size", "columns": columns, "rows": rows}],
+        "notes": notes + ["Memory: resident-set growth (memory), file size after a WAL checkpoint (SQLite), "
+                          "used_memory growth (Redis)."],
+        "metrics": {f"{r[0]}_{r[1]}": dict(zip(columns[2:], r[2:])) for r in rows},
+    }
+    if args.out:
+        args.out.write_text(json.dumps(fragment, indent=2) + "\n", encoding="utf-8")
+    else:
+        print(json.dumps(fragment, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""The campaign index contract, and the in-memory index used for one run or one inbox.
+
+Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
+most similar stored signature at or above LINK_THRESHOLD, else starts one. A campaign keeps
+up to MAX_REPS distinct signatures (spintax variants), so later copies may match any of them.
+Adding is idempotent per message (same recipient, id and signature), so a whole inbox can be
+indexed first (`prefill`) and then scored against the same index without counting twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from detector.campaigns.fingerprint import LINK_THRESHOLD, Fingerprint, band_keys, campaign_id, similarity
+
+MAX_REPS = 8
+"""Distinct signatures kept per campaign."""
+MAX_EXEMPLARS = 8
+"""Skeletons kept per campaign for slot alignment (in-memory index only; never persisted)."""
+DEFAULT_TTL_S = 30 * 24 * 3600
+DEFAULT_MAX_CAMPAIGNS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    copies: int
+    recipients: int
+    slot_types: frozenset[str]
+    """Identity slot types seen masked in any copy."""
+    signatures_differ: bool
+    """Some copy's skeleton differs from this one beyond the masks (signatures disagree)."""
+    exemplars: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
+    """Other copies' skeletons, where the index keeps them (memory only)."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Where one message landed."""
+
+    campaign: str
+    digest: bytes
+
+
+class CampaignStore(ABC):
+    """Shared linking logic; a backend supplies storage primitives inside `_transaction`."""
+
+    def __init__(self, salt: bytes, threshold: float = LINK_THRESHOLD,
+                 ttl_s: float | None = DEFAULT_TTL_S, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
+        self.salt = salt
+        self.threshold = threshold
+        self.ttl_s = ttl_s
+        self.max_campaigns = max_campaigns
+
+    def salted(self, *parts: str | bytes) -> bytes:
+        """Keyed 16-byte hash: recipient ids and message keys are stored only like this."""
+        h = hashlib.blake2b(key=self.salt[:64], digest_size=16)
+        for part in parts:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            h.update(len(data).to_bytes(4, "little") + data)
+        return h.digest()
+
+    def member_key(self, fp: Fingerprint) -> bytes:
+        return self.salted("message", fp.recipient or "", fp.message_id, fp.digest)
+
+    def recipient_key(self, fp: Fingerprint) -> bytes:
+        """Distinct recipients; a copy whose recipient is unknown counts as its own recipient."""
+        return self.salted("recipient", fp.recipient) if fp.recipient else self.member_key(fp)
+
+    def link(self, fingerprints: Iterable[Fingerprint | None]) -> list[Campaign | None]:
+        """Add every copy, then report each one's campaign (None: no other copy known)."""
+        fps = list(fingerprints)
+        joined = [self.add(fp) if fp is not None else None for fp in fps]
+        return [self.campaign(j, fp) if j is not None else None for j, fp in zip(joined, fps)]
+
+    def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
+        """Index a whole inbox first (one transaction), so that scoring it afterwards lets the first
+        copy report later ones."""
+        with self._transaction():
+            for fp in fingerprints:
+                if fp is not None:
+                    self.add(fp)
+
+    def lookup(self, fp: Fingerprint) -> Campaign | None:
+        """The campaign this copy is in or would join, as stored; records nothing."""
+        cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, band_keys(fp.signature))[0]
+        return self._state(cid) if cid is not None else None
+
+    def add(self, fp: Fingerprint) -> Joined:
+        member, recipient = self.member_key(fp), self.recipient_key(fp)
+        now = time.time()
+        with self._transaction():
+            known = self._campaign_of(member)
+            if known is not None:
+                self._touch(known, now)
+                return Joined(known, fp.digest)
+            keys = band_keys(fp.signature)
+            cid, reps = self._best_match(fp, keys)
+            if cid is None:
+                cid = self._create(campaign_id(fp.signature), now)
+            if len(reps) < MAX_REPS and all(r.tobytes() != fp.signature.tobytes() for r in reps):
+                self._add_rep(cid, fp.signature, keys)
+            self._join(cid, member, recipient, fp, now)
+            self._evict(now)
+        return Joined(cid, fp.digest)
+
+    def campaign(self, joined: Joined, fp: Fingerprint | None = None) -> Campaign | None:
+        state = self._state(joined.campaign)
+        if state is None or state.copies < 2:
+            return None
+        differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
+        return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
+                        self._exemplars(joined.campaign, fp))
+
+    def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
+        """The candidate campaign most similar to `fp` at or above the threshold, with its signatures."""
+        best, best_reps, best_sim = None, [], self.threshold
+        for cid, reps in self._candidates(keys).items():
+            sim = max(similarity(fp.signature, r) for r in reps)
+            if sim >= best_sim:
+                best, best_reps, best_sim = cid, reps, sim
+        return best, best_reps
+
+    def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
+        return ()
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---------------------------------------------------------------- backend primitives
+
+    @abstractmethod
+    def _transaction(self): ...
+
+    @abstractmethod
+    def _campaign_of(self, member: bytes) -> str | None: ...
+
+    @abstractmethod
+    def _touch(self, cid: str, now: float) -> None: ...
+
+    @abstractmethod
+    def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]: ...
+
+    @abstractmethod
+    def _create(self, cid: str, now: float) -> str:
+        """Start a campaign; returns its id (made unique if a dropped one had it)."""
+
+    @abstractmethod
+    def _reps(self, cid: str) -> list[np.ndarray]: ...
+
+    @abstractmethod
+    def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None: ...
+
+    @abstractmethod
+    def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None: ...
+
+    @abstractmethod
+    def _state(self, cid: str) -> Campaign | None: ...
+
+    @abstractmethod
+    def _evict(self, now: float) -> None: ...
+
+
+@dataclass
+class _Entry:
+    reps: list[np.ndarray] = field(default_factory=list)
+    members: set[bytes] = field(default_factory=set)
+    recipients: set[bytes] = field(default_factory=set)
+    slot_types: set[str] = field(default_factory=set)
+    exemplars: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    last_seen: float = 0.0
+
+
+class CampaignIndex(CampaignStore):
+    """In-memory index for one run (`sincere score` input, one inbox scan); LRU-bounded."""
+
+    def __init__(self, salt: bytes | None = None, threshold: float = LINK_THRESHOLD,
+                 ttl_s: float | None = None, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
+        super().__init__(salt or os.urandom(32), threshold, ttl_s, max_campaigns)
+        self._lock = threading.RLock()
+        self._campaigns: OrderedDict[str, _Entry] = OrderedDict()
+        self._bands: dict[int, str | list[str]] = {}
+        """Band key → campaign id, or a list of them when several share the band (rare; saves memory)."""
+        self._members: dict[bytes, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._campaigns)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    def _campaign_of(self, member: bytes) -> str | None:
+        return self._members.get(member)
+
+    def _touch(self, cid: str, now: float) -> None:
+        self._campaigns[cid].last_seen = now
+        self._campaigns.move_to_end(cid)
+
+    def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]:
+        found: set[str] = set()
+        for key in keys:
+            holders = self._bands.get(key)
+            if holders is not None:
+                found.update([holders] if isinstance(holders, str) else holders)
+        return {cid: self._campaigns[cid].reps for cid in found}
+
+    def _create(self, cid: str, now: float) -> str:
+        while cid in self._campaigns:
+            cid += "x"
+        self._campaigns[cid] = _Entry(last_seen=now)
+        return cid
+
+    def _reps(self, cid: str) -> list[np.ndarray]:
+        return self._campaigns[cid].reps
+
+    def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None:
+        entry = self._campaigns[cid]
+        entry.reps.append(sig)
+        for key in keys:
+            holders = self._bands.setdefault(key, cid)
+            if holders != cid:
+                if isinstance(holders, str):
+                    self._bands[key] = holders = [holders]
+                if cid not in holders:
+                    holders.append(cid)
+
+    def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
+        entry = self._campaigns[cid]
+        entry.members.add(member)
+        entry.recipients.add(recipient)
+        entry.slot_types |= fp.slot_types
+        if len(entry.exemplars) < MAX_EXEMPLARS:
+            entry.exemplars[member] = fp.tokens
+        self._members[member] = cid
+        self._touch(cid, now)
+
+    def _state(self, cid: str) -> Campaign | None:
+        entry = self._campaigns.get(cid)
+        if entry is None:
+            return None
+        return Campaign(cid, len(entry.members), len(entry.recipients), frozenset(entry.slot_types), False)
+
+    def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
+        entry = self._campaigns.get(cid)
+        if entry is None:
+            return ()
+        own = self.member_key(fp) if fp is not None else None
+        return tuple(tokens for member, tokens in entry.exemplars.items() if member != own)
+
+    def _evict(self, now: float) -> None:
+        while self._campaigns:
+            cid, entry = next(iter(self._campaigns.items()))
+            expired = self.ttl_s is not None and entry.last_seen < now - self.ttl_s
+            if not expired and (self.max_campaigns is None or len(self._campaigns) <= self.max_campaigns):
+                return
+            self._drop(cid)
+
+    def _drop(self, cid: str) -> None:
+        entry = self._campaigns.pop(cid)
+        for key in (k for rep in entry.reps for k in band_keys(rep)):
+            holders = self._bands.get(key)
+            if holders == cid:
+                del self._bands[key]
+            elif isinstance(holders, list) and cid in holders:
+                holders.remove(cid)
+                if not holders:
+                    del self._bands[key]
+        for member in entry.members:
+            self._members.pop(member, None)

@@ -1,0 +1,52 @@
+"""The CAMPAIGN_COPY reason: a message's campaign as a hit the policy scores and the result shows."""
+
+from __future__ import annotations
+
+from detector.campaigns.alignment import reader_words, varying_slots
+from detector.campaigns.fingerprint import Fingerprint
+from detector.campaigns.index import Campaign
+from detector.features import CAMPAIGN_COPY
+from detector.message import Message
+from detector.signals import Evidence, Hit
+
+STRENGTH_IDENTITY_ONLY = 1.0
+"""Copies to several people that differ only in each reader's own details: a mail merge."""
+STRENGTH_OTHER = 0.5
+"""Copies that also differ in wording, or repeat to one reader, or address nobody (newsletters)."""
+_WORDS = {"first_name": "first name", "company": "company", "title": "title", "other": "other details"}
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def explanation(copies: int, recipients: int, slots: list[str], only_identity: bool) -> str:
+    """E.g. "only your first name and company differ from 37 copies sent to 37 people"."""
+    sent = f"{copies} copies sent to {_people(recipients)}"
+    named = [_WORDS[s] for s in slots if s != "other"]
+    if only_identity:
+        extra = ["other details about you"] if "other" in slots else []
+        return f"only your {_listed(named + extra)} differ{'s' if len(named + extra) == 1 else ''} from {sent}"
+    if named:
+        return f"your {_listed(named)} differ{'s' if len(named) == 1 else ''} from {sent}, and so does some wording"
+    return f"the same text, with small changes, matches {sent}" if "other" in slots else f"the same text matches {sent}"
+
+
+def campaign_hit(message: Message, fp: Fingerprint, campaign: Campaign) -> Hit:
+    slots, only_identity = varying_slots(fp.tokens, campaign, fp.slot_types, reader_words(message.recipient))
+    strong = only_identity and campaign.recipients > 1
+    return Hit(
+        code=CAMPAIGN_COPY,
+        evidence=tuple(Evidence.of(message.text, s, e) for s, e in fp.slot_spans),
+        strength=STRENGTH_IDENTITY_ONLY if strong else STRENGTH_OTHER,
+        data={
+            "campaign": {"id": campaign.id, "copies": campaign.copies, "recipients": campaign.recipients,
+                         "varying_slots": slots},
+            "explanation": explanation(campaign.copies, campaign.recipients, slots, only_identity),
+            "impersonal": not fp.slot_types,
+        },
+    )

@@ -1,0 +1,163 @@
+"""Persistent campaign index in one SQLite file: the API's embedded default.
+
+WAL journal, so readers never block the writer and a killed writer leaves the last committed
+state (each `add` is one IMMEDIATE transaction). The file holds MinHash signatures, LSH band
+keys, counts, slot type names and salted hashes only — never message text or recipient ids.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
+from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
+
+EVICT_EVERY = 1000
+"""Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS campaigns (
+    id TEXT PRIMARY KEY, copies INTEGER NOT NULL DEFAULT 0, recipients INTEGER NOT NULL DEFAULT 0,
+    slot_types TEXT NOT NULL DEFAULT '', last_seen REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS campaigns_last_seen ON campaigns (last_seen);
+CREATE TABLE IF NOT EXISTS reps (campaign TEXT NOT NULL, signature BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS reps_campaign ON reps (campaign);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, campaign TEXT NOT NULL, PRIMARY KEY (key, campaign))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bands_campaign ON bands (campaign);
+CREATE TABLE IF NOT EXISTS members (hash BLOB PRIMARY KEY, campaign TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_campaign ON members (campaign);
+CREATE TABLE IF NOT EXISTS recipients (campaign TEXT NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (campaign, hash))
+    WITHOUT ROWID;
+"""
+
+
+class SqliteCampaignStore(CampaignStore):
+    def __init__(self, path: str | Path, salt: bytes | None = None, ttl_s: float | None = DEFAULT_TTL_S,
+                 max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS, **kwargs):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._lock = threading.RLock()
+        self._adds = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    self._db.execute(statement)
+                stored = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+                if salt is None and stored is None:
+                    salt = os.urandom(32)
+                    self._db.execute("INSERT INTO meta VALUES ('salt', ?)", (salt,))
+                elif salt is None:
+                    salt = bytes(stored[0])
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('num_perm', ?)", (str(NUM_PERM),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        super().__init__(salt, ttl_s=ttl_s, max_campaigns=max_campaigns, **kwargs)
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One IMMEDIATE transaction; nested uses join the outer one (a prefill commits once)."""
+        with self._lock:
+            if self._db.in_transaction:
+                yield
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _campaign_of(self, member: bytes) -> str | None:
+        row = self._db.execute("SELECT campaign FROM members WHERE hash = ?", (member,)).fetchone()
+        return row[0] if row else None
+
+    def _touch(self, cid: str, now: float) -> None:
+        self._db.execute("UPDATE campaigns SET last_seen = ? WHERE id = ?", (now, cid))
+
+    def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]:
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            f"SELECT campaign, signature FROM reps WHERE campaign IN "
+            f"(SELECT DISTINCT campaign FROM bands WHERE key IN ({marks}))", keys).fetchall()
+        found: dict[str, list[np.ndarray]] = {}
+        for cid, sig in rows:
+            found.setdefault(cid, []).append(np.frombuffer(sig, dtype="<u4"))
+        return found
+
+    def _create(self, cid: str, now: float) -> str:
+        while self._db.execute("SELECT 1 FROM campaigns WHERE id = ?", (cid,)).fetchone():
+            cid += "x"
+        self._db.execute("INSERT INTO campaigns (id, last_seen) VALUES (?, ?)", (cid, now))
+        return cid
+
+    def _reps(self, cid: str) -> list[np.ndarray]:
+        rows = self._db.execute("SELECT signature FROM reps WHERE campaign = ?", (cid,)).fetchall()
+        return [np.frombuffer(sig, dtype="<u4") for (sig,) in rows]
+
+    def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None:
+        self._db.execute("INSERT INTO reps VALUES (?, ?)", (cid, sig.astype("<u4").tobytes()))
+        self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, cid) for k in keys])
+
+    def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
+        self._db.execute("INSERT INTO members VALUES (?, ?)", (member, cid))
+        new_recipient = self._db.execute("INSERT OR IGNORE INTO recipients VALUES (?, ?)", (cid, recipient)).rowcount
+        (types,) = self._db.execute("SELECT slot_types FROM campaigns WHERE id = ?", (cid,)).fetchone()
+        merged = ",".join(sorted(set(filter(None, types.split(","))) | fp.slot_types))
+        self._db.execute(
+            "UPDATE campaigns SET copies = copies + 1, recipients = recipients + ?, slot_types = ?, last_seen = ? "
+            "WHERE id = ?", (new_recipient, merged, now, cid))
+        self._adds += 1
+
+    def _state(self, cid: str) -> Campaign | None:
+        row = self._db.execute("SELECT copies, recipients, slot_types FROM campaigns WHERE id = ?", (cid,)).fetchone()
+        if row is None:
+            return None
+        return Campaign(cid, row[0], row[1], frozenset(filter(None, row[2].split(","))), False)
+
+    def _evict(self, now: float) -> None:
+        if self._adds % EVICT_EVERY == 0:
+            self._sweep(now)
+
+    def sweep(self, now: float | None = None) -> None:
+        """Drop expired and least recently seen campaigns now (otherwise every EVICT_EVERY adds)."""
+        with self._transaction():
+            self._sweep(time.time() if now is None else now)
+
+    def _sweep(self, now: float) -> None:
+        doomed: list[str] = []
+        if self.ttl_s is not None:
+            doomed += [r[0] for r in self._db.execute("SELECT id FROM campaigns WHERE last_seen < ?",
+                                                      (now - self.ttl_s,))]
+        if self.max_campaigns is not None:
+            excess = len(self) - len(doomed) - self.max_campaigns
+            if excess > 0:
+                doomed += [r[0] for r in self._db.execute(
+                    "SELECT id FROM campaigns WHERE last_seen >= ? ORDER BY last_seen LIMIT ?",
+                    (now - self.ttl_s if self.ttl_s is not None else float("-inf"), excess))]
+        for table, column in (("bands", "campaign"), ("reps", "campaign"), ("members", "campaign"),
+                              ("recipients", "campaign"), ("campaigns", "id")):
+            self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(c,) for c in doomed])

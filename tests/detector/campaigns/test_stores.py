@@ -1,0 +1,218 @@
+"""One contract, three stores: in-memory, SQLite and a real Redis server."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from detector.campaigns import CampaignIndex, CampaignIndexError, open_campaign_index
+from detector.campaigns.redis_store import RedisCampaignStore
+from detector.campaigns.sqlite_store import SqliteCampaignStore
+from detector.engine import prepare
+
+PITCH = ("Hi {first}, I noticed {company} is hiring engineers again this quarter. We help teams like yours "
+         "cut onboarding time in half with a short weekly workshop. Would you be open to a quick call next week "
+         "so I can show you how it works for companies of your size?")
+OTHER = ("Hey {first}, congratulations on the new role at {company}. Our agency builds backlinks from "
+         "respected industry blogs and we would love to send over a free audit of your current profile "
+         "together with a plan for the coming quarter, no strings attached.")
+
+
+def record(template, first, company, rid=None, email=None):
+    return {
+        "id": rid or f"{first}-{company}",
+        "channel": "email",
+        "subject": "Quick question",
+        "body": template.format(first=first, company=company),
+        "recipient": {"first_name": first, "company": company, "email": email or f"{first.lower()}@example.org"},
+        "sender": {"name": "Pat Seller", "email": "pat@seller.io"},
+    }
+
+
+@pytest.fixture
+def fp(registry):
+    from detector.campaigns.fingerprint import fingerprint
+
+    return lambda *args, **kwargs: fingerprint(*prepare(record(*args, **kwargs), registry))
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def make_store(request, tmp_path):
+    """A factory: the same store reopened on each call (a fresh index for memory)."""
+    if request.param == "memory":
+        yield lambda **kw: CampaignIndex(**kw)
+        return
+    if request.param == "sqlite":
+        stores = []
+
+        def sqlite_store(**kw):
+            stores.append(SqliteCampaignStore(tmp_path / "campaigns.db", **kw))
+            return stores[-1]
+
+        yield sqlite_store
+        for s in stores:
+            s.close()
+        return
+    url = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    yield lambda **kw: RedisCampaignStore(url, **kw)
+
+
+def test_name_swapped_copies_are_linked_and_counted(make_store, fp):
+    store = make_store()
+    a, b = fp(PITCH, "Anna", "Globex"), fp(PITCH, "Bruno", "Initech")
+    first, second = store.link([a, b])
+    assert first is not None and second is not None
+    assert first.id == second.id
+    assert (second.copies, second.recipients) == (2, 2)
+    assert {"first_name", "company"} <= second.slot_types
+
+
+def test_a_single_message_or_an_unrelated_one_has_no_campaign(make_store, fp):
+    store = make_store()
+    assert store.link([fp(PITCH, "Anna", "Globex")]) == [None]
+    assert store.link([fp(OTHER, "Bruno", "Initech")]) == [None]
+
+
+def test_adding_the_same_message_again_does_not_count_it_twice(make_store, fp):
+    store = make_store()
+    copies = [fp(PITCH, "Anna", "Globex"), fp(PITCH, "Bruno", "Initech")]
+    store.prefill(copies)
+    again = store.link(copies)
+    assert [(c.copies, c.recipients) for c in again] == [(2, 2), (2, 2)]
+
+
+def test_repeats_to_one_recipient_count_as_copies_not_people(make_store, fp):
+    store = make_store()
+    linked = store.link([fp(PITCH, "Anna", "Globex", rid="m1"), fp(PITCH, "Anna", "Globex", rid="m2")])
+    assert (linked[1].copies, linked[1].recipients) == (2, 1)
+
+
+def test_persistent_stores_answer_after_reopening(tmp_path, fp, redis_url):
+    redis.Redis.from_url(redis_url).flushdb()
+    for reopen in (lambda: SqliteCampaignStore(tmp_path / "reopen.db"), lambda: RedisCampaignStore(redis_url)):
+        writer = reopen()
+        writer.prefill([fp(PITCH, "Anna", "Globex")])
+        writer.close()
+        reader = reopen()
+        later = reader.link([fp(PITCH, "Chen", "Umbrella")])[0]
+        assert later is not None and (later.copies, later.recipients) == (2, 2)
+        reader.close()
+
+
+def test_least_recently_seen_campaigns_are_dropped_beyond_the_cap(tmp_path, fp):
+    for store in (CampaignIndex(max_campaigns=1), SqliteCampaignStore(tmp_path / "lru.db", max_campaigns=1)):
+        store.prefill([fp(PITCH, "Anna", "Globex"), fp(OTHER, "Bruno", "Initech")])
+        if isinstance(store, SqliteCampaignStore):
+            store.sweep()
+        assert len(store) == 1
+        assert store.link([fp(OTHER, "Dana", "Hooli")])[0].copies == 2
+        assert store.link([fp(PITCH, "Chen", "Umbrella")]) == [None]  # the pitch was the older one
+
+
+def test_expired_campaigns_are_dropped(tmp_path, fp, redis_url):
+    sqlite_store = SqliteCampaignStore(tmp_path / "ttl.db", ttl_s=60)
+    sqlite_store.prefill([fp(PITCH, "Anna", "Globex")])
+    sqlite_store.sweep(now=time.time() + 120)
+    assert len(sqlite_store) == 0 and sqlite_store.link([fp(PITCH, "Bruno", "Initech")]) == [None]
+
+    memory = CampaignIndex(ttl_s=60)
+    memory.prefill([fp(PITCH, "Anna", "Globex")])
+    memory._evict(time.time() + 120)
+    assert len(memory) == 0
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    RedisCampaignStore(redis_url, ttl_s=60).prefill([fp(PITCH, "Anna", "Globex")])
+    ttls = {key: client.ttl(key) for key in client.scan_iter() if not key.endswith(b":meta")}
+    assert ttls and all(0 < t <= 60 for t in ttls.values())
+
+
+def test_open_campaign_index_urls(tmp_path, redis_url, monkeypatch):
+    assert isinstance(open_campaign_index("memory://"), CampaignIndex)
+    store = open_campaign_index(f"sqlite://{tmp_path}/idx.db?ttl_s=3600&max_campaigns=10")
+    assert isinstance(store, SqliteCampaignStore) and (store.ttl_s, store.max_campaigns) == (3600, 10)
+    store.close()
+    monkeypatch.chdir(tmp_path)
+    relative = open_campaign_index("sqlite://sub/relative.db")
+    assert relative.path == Path("sub/relative.db") and (tmp_path / "sub/relative.db").is_file()
+    relative.close()
+    shared = open_campaign_index(redis_url)
+    assert isinstance(shared, RedisCampaignStore) and len(shared) >= 0
+    for bad in ("ftp://x", "sqlite://", "memory://?colour=red", f"{redis_url}?max_campaigns=5"):
+        with pytest.raises(CampaignIndexError):
+            open_campaign_index(bad)
+
+
+CANARIES = ("Zyxwvutsrqp", "Qqcanarycorp", "canary.mailbox@qqexample.org", "Unmistakablewording")
+
+
+def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_url):
+    from detector.campaigns.fingerprint import fingerprint
+
+    first, company, email, word = CANARIES
+    body = PITCH + f" {word} appears in every copy."
+    records = [record(body, first, company, rid=f"{first}-{i}", email=email) for i in range(3)]
+    records += [record(body, "Anna", "Globex", rid="Unmistakablewording-id")]
+    fps = [fingerprint(*prepare(r, registry)) for r in records]
+    assert all(fps)
+
+    sqlite_store = SqliteCampaignStore(tmp_path / "priv.db")
+    assert sqlite_store.link(fps)[0].copies == 4
+    sqlite_store.close()
+    blobs = b"".join(p.read_bytes() for p in tmp_path.glob("priv.db*"))
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    assert RedisCampaignStore(redis_url).link(fps)[0].copies == 4
+    for key in client.scan_iter():
+        kind = client.type(key)
+        values = {b"string": lambda: [client.get(key)], b"hash": lambda: [*client.hgetall(key).items()],
+                  b"set": lambda: list(client.smembers(key)), b"list": lambda: client.lrange(key, 0, -1)}[kind]()
+        blobs += key + b"".join(v if isinstance(v, bytes) else b"".join(v) for v in values)
+    for canary in CANARIES:
+        for form in (canary, canary.lower()):
+            assert form.encode() not in blobs, form
+    assert blobs  # something was written
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from detector.campaigns.fingerprint import fingerprint
+    from detector.campaigns.sqlite_store import SqliteCampaignStore
+    from detector.engine import prepare
+    from detector.signals import default_registry
+    registry = default_registry()
+    store = SqliteCampaignStore(sys.argv[1])
+    body = sys.argv[2]
+    for i in range(10**6):
+        record = {"id": f"m{i}", "channel": "email", "body": body.format(first=f"Name{i}", company=f"Co{i % 7}") + f" v{i // 50}",
+                  "recipient": {"first_name": f"Name{i}", "email": f"r{i}@example.org"}}
+        store.add(fingerprint(*prepare(record, registry)))
+        if i == 50:
+            print("ready", flush=True)
+""")
+
+
+def test_sqlite_store_survives_a_writer_killed_mid_batch(tmp_path, fp):
+    path = tmp_path / "crash.db"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), PITCH], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.3)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = SqliteCampaignStore(path)
+    linked = store.link([fp(PITCH, "Anna", "Globex")])[0]
+    assert linked is not None and linked.copies > 50 and linked.recipients == linked.copies
+    store.close()
