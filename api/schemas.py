@@ -1,0 +1,180 @@
+"""Request and response bodies: the scoring contract's record shapes (../shared/contract/README.md) as models.
+
+Fields may be added here, never renamed. `audio_path` is left out on purpose: a client's file
+path means nothing to the server, which never opens paths it is given; audio goes to /v1/score/audio.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+MAX_BATCH = 100
+"""Most records in one /v1/score/batch request."""
+
+
+def _valid_unicode(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_valid_unicode)]
+Channel = Literal["email", "linkedin", "sms", "video_transcript", "voicemail"]
+
+
+class Sender(BaseModel):
+    name: Text | None = None
+    email: Text | None = None
+    profile_url: Text | None = None
+
+
+class Recipient(BaseModel):
+    """What the inbox owner is known by."""
+
+    name: Text | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+    company: Text | None = None
+    title: Text | None = None
+    email: Text | None = None
+    location: Text | None = None
+
+
+class ThreadItem(BaseModel):
+    from_recipient: bool | None = None
+    body: Text
+
+
+class ScoreRequest(BaseModel):
+    """One message (a contract input record). Unknown fields are ignored."""
+
+    id: Annotated[Text, Field(min_length=1, max_length=1000)]
+    channel: Channel
+    subject: Text | None = None
+    body: Text | None = None
+    body_html: Text | None = None
+    raw: Annotated[Text | None, Field(description="A whole RFC 822 message (headers + MIME).")] = None
+    sender: Sender | None = None
+    recipient: Recipient | None = None
+    headers: dict[Text, Text] | None = None
+    sent_at: Annotated[Text | None, Field(description="ISO 8601")] = None
+    thread: Annotated[list[ThreadItem] | None, Field(description="Earlier messages of the thread, oldest first.")] = None
+
+    @model_validator(mode="after")
+    def _has_text(self) -> ScoreRequest:
+        if self.body is None and self.body_html is None and self.raw is None:
+            raise ValueError("one of 'body', 'body_html' or 'raw' is required")
+        return self
+
+    def record(self) -> dict[str, Any]:
+        """The contract record the engine scores."""
+        return self.model_dump(exclude_none=True)
+
+
+class Evidence(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class Reason(BaseModel):
+    code: str = Field(description="UPPER_SNAKE, stable, documented.")
+    weight: float
+    description: str
+    evidence: list[Evidence]
+
+
+class Slot(BaseModel):
+    type: str
+    text: str
+    start: int
+    end: int
+
+
+class Personalization(BaseModel):
+    slots: list[Slot]
+    depth: Literal["none", "shallow", "deep"]
+
+
+class Campaign(BaseModel):
+    """Other copies of the same template seen by this server (its shared campaign index)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    copies: int
+    recipients: int
+    varying_slots: list[str]
+
+
+class Voice(BaseModel):
+    synthetic: float
+    transcript: str | None
+
+
+class ScoreResult(BaseModel):
+    """One contract output record."""
+
+    id: str | None
+    score: Annotated[float | None, Field(ge=0, le=1)]
+    verdict: Literal["personal", "smile", "bulk", "error"]
+    reasons: list[Reason]
+    personalization: Personalization | None
+    campaign: Campaign | None
+    voice: Voice | None
+    model_version: str
+    error: str | None
+
+
+class FeedbackRequest(BaseModel):
+    sender: Sender = Field(description="The sender the feedback is about; needs an email or a profile_url.")
+    feedback: Literal["not_cold", "smile", "forget"] = Field(
+        description="not_cold: always personal for you; smile: always spam with a smile for you; forget: drop the rule."
+    )
+
+    @model_validator(mode="after")
+    def _identifiable(self) -> FeedbackRequest:
+        if not ((self.sender.email or "").strip() or (self.sender.profile_url or "").strip()):
+            raise ValueError("'sender' needs an 'email' or a 'profile_url'")
+        return self
+
+
+class FeedbackResult(BaseModel):
+    rule: Literal["allow", "deny"] | None = Field(description="The rule now applied to this sender for you.")
+
+
+class ModelInfo(BaseModel):
+    model_version: str
+    name: str
+    version: str
+    kind: str | None
+    classes: list[str]
+    threshold: float = Field(description="Scores at or above it are mass-produced.")
+    target_fpr: float = Field(description="False-positive rate on personal messages the threshold was chosen for.")
+    metrics: dict[str, float] = Field(description="Headline test metrics from the model card.")
+    training_rows: dict[str, int] | None
+
+
+class Status(BaseModel):
+    status: str
+    checks: dict[str, bool] = Field(default_factory=dict)
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
