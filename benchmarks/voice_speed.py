@@ -1,0 +1,89 @@
+"""Synthetic-voice scoring speed: a 30-second clip, decoded and scored end to end.
+
+The clip is the shipped test clips joined to 30 s and written as 8 kHz 16-bit WAV (a
+voicemail's usual form), so the figure includes decoding, trimming, 15 windows of features
+and the model. Load time of the bundle is reported separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from detector.audio import SAMPLE_RATE, SyntheticVoiceDetector, load_audio
+
+REPO = Path(__file__).resolve().parents[1]
+CLIPS = sorted((REPO / "tests/detector/audio/data").glob("*.flac"))
+
+
+def thirty_second_clip(folder: Path) -> Path:
+    speech = np.concatenate([load_audio(p) for p in CLIPS])
+    clip = np.tile(speech, int(np.ceil(30 * SAMPLE_RATE / speech.size)))[: 30 * SAMPLE_RATE]
+    path = folder / "voicemail-30s.wav"
+    sf.write(path, clip, SAMPLE_RATE, subtype="PCM_16")
+    return path
+
+
+def bench(repeats: int) -> dict:
+    t0 = time.perf_counter()
+    voice = SyntheticVoiceDetector.load()
+    load_ms = (time.perf_counter() - t0) * 1000
+    with tempfile.TemporaryDirectory(prefix="sincere-voice-") as tmp:
+        path = thirty_second_clip(Path(tmp))
+        voice.score(path)  # warm-up: first-call imports and caches
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            voice.score(path)
+            times.append((time.perf_counter() - t) * 1000)
+    return {
+        "model_version": voice.version, "clip_seconds": 30, "repeats": repeats,
+        "score_p50_ms": round(statistics.median(times), 1), "score_max_ms": round(max(times), 1),
+        "bundle_load_ms": round(load_ms, 1), "cpus": os.cpu_count(),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def fragment(e: dict) -> dict:
+    """The renderer's fragment (see benchmarks/render.py)."""
+    return {
+        "benchmark": "voice_speed",
+        "title": f"Synthetic-voice detector (`{e['model_version']}`)",
+        "data": "a 30 s 8 kHz 16-bit WAV built from the test clips in tests/detector/audio/data",
+        "tables": [{
+            "caption": "",
+            "columns": ["measure", "result", "target"],
+            "rows": [
+                ["30 s clip scored (decode + features + model), median", f"{e['score_p50_ms']} ms", "< 500 ms on 2 cores"],
+                ["30 s clip scored, slowest", f"{e['score_max_ms']} ms", ""],
+                ["voice bundle load", f"{e['bundle_load_ms']} ms", ""],
+                ["peak RSS", f"{e['peak_rss_mib']} MiB", ""],
+            ],
+        }],
+        "notes": [f"`SyntheticVoiceDetector.score(path)` timed {e['repeats']} times after one warm-up call."],
+        "metrics": e,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--out", type=Path, help="write the JSON fragment here")
+    args = parser.parse_args()
+    result = fragment(bench(args.repeats))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result["metrics"], indent=2))
+
+
+if __name__ == "__main__":
+    main()

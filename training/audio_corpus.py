@@ -1,0 +1,265 @@
+"""The audio corpus: human speech vs synthetic voicemail drops, every clip in every phone channel.
+
+Human: FSDD digits (6 speakers, joined into phone-number strings), LJ Speech clips (1 reader),
+Asterisk core prompts (1 voice actor, `asterisk-core-sounds-en-wav`; its digits joined into
+phone numbers too). Synthetic: the project's voicemail-drop scripts with names filled, plus the
+human sources' own content (the same digit strings, the LJ transcripts), rendered by every
+installed TTS voice (training.tts). Content therefore overlaps between the classes: a model
+cannot win on "digits = human".
+
+Every clip is resampled to 8 kHz, trimmed of leading/trailing silence, cut to MAX_CLIP_SECONDS,
+and written in every channel variant (training.telephone) as 16-bit FLAC, with one index row
+per (clip, variant). Everything is seeded (Piper's noise ops too, see training.tts), so two
+builds on the same machine give the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from detector.audio.decoding import SAMPLE_RATE, resample
+from detector.audio.features import trim_silence
+from training import telephone, tts
+
+ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+VOICEMAIL_FAMILY = "voicemail_drop_script"
+MAX_CLIP_SECONDS = 8.0
+MIN_CLIP_SECONDS = 0.5
+"""Clips with less speech than this after trimming (a few one-word prompts) are left out."""
+SCRIPTS_PER_VOICE = 10
+DIGIT_STRINGS = 12
+"""Phone-number strings per FSDD speaker; the synthetic voices read the same strings."""
+DIGIT_STRINGS_PER_VOICE = 6
+LJ_PER_VOICE = 4
+ASTERISK_PROMPTS = 120
+ASTERISK_DIGIT_STRINGS = 12
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+INDEX_FIELDS = ("clip_id", "label", "source", "engine", "voice", "speaker", "content", "text_id",
+                "variant", "channel", "noise", "settings", "seconds", "path")
+
+
+class AudioCorpusError(RuntimeError):
+    """An input the build needs is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One utterance before channels: where it comes from and how to get its samples."""
+    clip_id: str
+    label: str            # "human" | "synthetic"
+    source: str           # human corpus name, or the TTS engine
+    engine: str           # TTS engine, "" for human speech
+    voice: str            # TTS voice id, "" for human speech
+    speaker: str
+    content: str          # "script" | "digits" | "lj" | "prompt"
+    text_id: str
+    text: str = ""        # what a TTS voice reads (not stored in the index)
+    parts: tuple[str, ...] = ()  # human audio files to join, in order
+
+
+# ---------------------------------------------------------------- what to render
+
+
+def digit_strings(count: int, seed: str) -> list[tuple[int, ...]]:
+    """Ten-digit phone numbers, grouped 3-3-4 when read."""
+    rng = random.Random(f"digits:{seed}")
+    return [tuple(rng.randrange(10) for _ in range(10)) for _ in range(count)]
+
+
+def digits_text(digits: tuple[int, ...]) -> str:
+    words = [DIGIT_WORDS[d] for d in digits]
+    return f"{' '.join(words[:3])}, {' '.join(words[3:6])}, {' '.join(words[6:])}."
+
+
+def _ljspeech(corpora: Path) -> list[dict[str, str]]:
+    path = corpora / "ljspeech_samples" / "metadata.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def human_clips(corpora: Path, seed: int) -> list[Clip]:
+    clips: list[Clip] = []
+    fsdd = corpora / "fsdd"
+    with (fsdd / "metadata.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_speaker: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        by_speaker[row["speaker"]][int(row["digit"])].append(str(fsdd / row["file"]))
+    for speaker in sorted(by_speaker):
+        rng = random.Random(f"{seed}:fsdd:{speaker}")
+        for i, number in enumerate(digit_strings(DIGIT_STRINGS, f"{seed}")):
+            parts = tuple(rng.choice(by_speaker[speaker][d]) for d in number)
+            clips.append(Clip(f"fsdd-{speaker}-{i:02d}", "human", "fsdd", "", "", speaker, "digits",
+                              f"digits-{i:02d}", parts=parts))
+    for row in _ljspeech(corpora):
+        clips.append(Clip(f"ljspeech-{Path(row['file']).stem}", "human", "ljspeech", "", "", "lj", "lj",
+                          f"lj-{Path(row['file']).stem}", parts=(str(corpora / "ljspeech_samples" / row["file"]),)))
+    if ASTERISK_SOUNDS.is_dir():
+        prompts = sorted(p for p in ASTERISK_SOUNDS.glob("*.wav"))
+        rng = random.Random(f"{seed}:asterisk")
+        for path in sorted(rng.sample(prompts, min(ASTERISK_PROMPTS, len(prompts)))):
+            clips.append(Clip(f"asterisk-{path.stem}", "human", "asterisk", "", "", "allison", "prompt",
+                              f"prompt-{path.stem}", parts=(str(path),)))
+        for i, number in enumerate(digit_strings(ASTERISK_DIGIT_STRINGS, f"{seed}")):
+            parts = tuple(str(ASTERISK_SOUNDS / "digits" / f"{d}.wav") for d in number)
+            clips.append(Clip(f"asterisk-digits-{i:02d}", "human", "asterisk", "", "", "allison", "digits",
+                              f"digits-{i:02d}", parts=parts))
+    return clips
+
+
+def voicemail_scripts(templates: Path, seed: int) -> list[tuple[str, str]]:
+    """(id, text) of every rendered voicemail-drop script, names filled."""
+    from training.templates import render_smile
+
+    records = render_smile(templates, seed=seed, copies_per_template=4)
+    return [(r["id"], r["body"]) for r in records if r.get("family") == VOICEMAIL_FAMILY]
+
+
+def synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, seed: int) -> list[Clip]:
+    scripts = voicemail_scripts(templates, seed)
+    if not scripts:
+        raise AudioCorpusError(f"{templates}: no {VOICEMAIL_FAMILY} templates")
+    numbers = digit_strings(DIGIT_STRINGS, f"{seed}")
+    lj = [row for row in _ljspeech(corpora) if row["transcript"].strip()]
+    clips = []
+    for voice in voices:
+        rng = random.Random(f"{seed}:{voice.id}")
+        chosen = [("script", sid, text) for sid, text in rng.sample(scripts, min(SCRIPTS_PER_VOICE, len(scripts)))]
+        chosen += [("digits", f"digits-{i:02d}", digits_text(numbers[i]))
+                   for i in sorted(rng.sample(range(len(numbers)), DIGIT_STRINGS_PER_VOICE))]
+        chosen += [("lj", f"lj-{Path(row['file']).stem}", row["transcript"])
+                   for row in rng.sample(lj, min(LJ_PER_VOICE, len(lj)))]
+        for content, text_id, text in chosen:
+            clips.append(Clip(f"{voice.id}-{text_id}", "synthetic", voice.engine, voice.engine, voice.id,
+                              voice.id, content, text_id, text=text))
+    return clips
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _join(parts: tuple[str, ...], seed: str) -> np.ndarray:
+    """Human parts at 8 kHz, each trimmed, joined with short pauses (digit strings read aloud)."""
+    import soundfile as sf
+
+    rng = random.Random(seed)
+    pieces = []
+    for i, part in enumerate(parts):
+        samples, rate = sf.read(part, dtype="float32", always_2d=True)
+        piece = trim_silence(resample(samples.mean(axis=1), rate))
+        gap = rng.uniform(0.25, 0.45) if i in (3, 6) else rng.uniform(0.05, 0.15)
+        pieces += [piece, np.zeros(int(gap * SAMPLE_RATE), np.float32)]
+    return np.concatenate(pieces[:-1]) if len(parts) > 1 else pieces[0]
+
+
+def render_clip(clip: Clip, seed: int) -> np.ndarray:
+    """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS."""
+    if clip.label == "human":
+        x = _join(clip.parts, f"{seed}:{clip.clip_id}")
+    else:
+        voice = next(v for v in tts.VOICES if v.id == clip.voice)
+        samples, rate = tts.synthesize(voice, clip.text)
+        x = resample(samples, rate)
+    if np.abs(x).max() < 1e-4:
+        raise AudioCorpusError(f"{clip.clip_id}: rendered silence")
+    return trim_silence(x)[: int(MAX_CLIP_SECONDS * SAMPLE_RATE)]
+
+
+def _build_one(args: tuple[Clip, int, Path]) -> list[dict[str, Any]]:
+    import soundfile as sf
+
+    clip, seed, out = args
+    speech = render_clip(clip, seed)
+    if speech.size < MIN_CLIP_SECONDS * SAMPLE_RATE:
+        return []
+    rows = []
+    for variant in telephone.VARIANTS:
+        audio, settings = telephone.apply(speech, SAMPLE_RATE, variant, f"{seed}:{clip.clip_id}")
+        relative = Path("clips") / variant.id / f"{clip.clip_id}.flac"
+        sf.write(out / relative, audio, SAMPLE_RATE, subtype="PCM_16", format="FLAC")
+        row = {k: v for k, v in asdict(clip).items() if k in INDEX_FIELDS}
+        row.update(variant=variant.id, channel=variant.channel, noise=variant.noise,
+                   settings=json.dumps(settings, sort_keys=True), seconds=round(audio.size / SAMPLE_RATE, 3),
+                   path=str(relative))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class AudioReport:
+    path: Path
+    clips: int
+    rows: int
+    summary: dict[str, Any]
+
+
+def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[str, str]) -> dict[str, Any]:
+    clean = [r for r in rows if r["variant"] == telephone.VARIANTS[0].id]
+    table: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: {"clips": 0, "seconds": 0.0}))
+    by_source: dict[str, dict[str, float]] = defaultdict(lambda: {"clips": 0, "seconds": 0.0})
+    for r in clean:
+        for cell in (table[r["label"]][r["content"]], by_source[f"{r['label']}/{r['source']}"]):
+            cell["clips"] += 1
+            cell["seconds"] += float(r["seconds"])
+    durations = {label: sorted(float(r["seconds"]) for r in clean if r["label"] == label) for label in table}
+    return {
+        "by_label_content": {k: {c: {"clips": v["clips"], "seconds": round(v["seconds"], 1)} for c, v in d.items()}
+                             for k, d in table.items()},
+        "by_source": {k: {"clips": v["clips"], "seconds": round(v["seconds"], 1)} for k, v in sorted(by_source.items())},
+        "clip_seconds": {label: {"median": round(float(np.median(d)), 2), "min": round(d[0], 2), "max": round(d[-1], 2)}
+                         for label, d in durations.items()},
+        "variants": [v.id for v in telephone.VARIANTS],
+        "voices": [v.id for v in voices],
+        "voices_missing": missing,
+        "engines": tts.engine_versions(),
+        "deterministic": "yes: seeded fills, channels and Piper noise; sox without dither",
+    }
+
+
+def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13, jobs: int = 2,
+                       log: Callable[[str], None] = print) -> AudioReport:
+    """Render, channel and index the whole corpus into `out` (index.csv + report.json + clips/)."""
+    audio = corpora / "audio" if (corpora / "audio").is_dir() else corpora
+    if not (audio / "fsdd" / "metadata.csv").is_file():
+        raise AudioCorpusError(f"{corpora}: no audio/fsdd/metadata.csv; pass the shared corpora folder")
+    if reason := telephone.missing_reason():
+        raise AudioCorpusError(reason)
+    missing = {v.id: r for v in tts.VOICES if (r := tts.missing_reason(v))}
+    voices = tts.available_voices()
+    for voice_id, reason in missing.items():
+        log(f"warning: voice {voice_id} skipped: {reason}")
+    if not voices:
+        raise AudioCorpusError("no TTS engine installed; see training/tts.py for the packages")
+    if not ASTERISK_SOUNDS.is_dir():
+        log(f"warning: {ASTERISK_SOUNDS} missing (apt-get install asterisk-core-sounds-en-wav); no prompts")
+    clips = human_clips(audio, seed) + synthetic_clips(voices, templates, audio, seed)
+    for variant in telephone.VARIANTS:
+        (out / "clips" / variant.id).mkdir(parents=True, exist_ok=True)
+    log(f"rendering {len(clips)} clips x {len(telephone.VARIANTS)} channel variants with {jobs} jobs")
+    rows: list[dict[str, Any]] = []
+    skipped = 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for i, clip_rows in enumerate(pool.map(_build_one, [(c, seed, out) for c in clips], chunksize=4)):
+            rows += clip_rows
+            skipped += not clip_rows
+            if (i + 1) % 100 == 0:
+                log(f"  {i + 1}/{len(clips)} clips")
+    with (out / "index.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=INDEX_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = _summary(rows, voices, missing)
+    summary.update(seed=seed, clips=len(clips) - skipped, rows=len(rows),
+                   skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech")
+    log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech")
+    (out / "report.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return AudioReport(out / "index.csv", len(clips) - skipped, len(rows), summary)

