@@ -93,8 +93,9 @@ class CampaignStore(ABC):
 
     def lookup(self, fp: Fingerprint) -> Campaign | None:
         """The campaign this copy is in or would join, as stored; records nothing."""
-        cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, band_keys(fp.signature))[0]
-        return self._state(cid) if cid is not None else None
+        with self._reading():
+            cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, band_keys(fp.signature))[0]
+            return self._state(cid) if cid is not None else None
 
     def add(self, fp: Fingerprint) -> Joined:
         member, recipient = self.member_key(fp), self.recipient_key(fp)
@@ -115,12 +116,13 @@ class CampaignStore(ABC):
         return Joined(cid, fp.digest)
 
     def campaign(self, joined: Joined, fp: Fingerprint | None = None) -> Campaign | None:
-        state = self._state(joined.campaign)
-        if state is None or state.copies < 2:
-            return None
-        differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
-        return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
-                        self._exemplars(joined.campaign, fp))
+        with self._reading():
+            state = self._state(joined.campaign)
+            if state is None or state.copies < 2:
+                return None
+            differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
+            return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
+                            self._exemplars(joined.campaign, fp))
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The candidate campaign most similar to `fp` at or above the threshold, with its signatures."""
@@ -147,6 +149,10 @@ class CampaignStore(ABC):
 
     @abstractmethod
     def _transaction(self): ...
+
+    def _reading(self):
+        """Context for reads outside a transaction; backends sharing a connection serialise them."""
+        return self._transaction()
 
     @abstractmethod
     def _campaign_of(self, member: bytes) -> str | None: ...

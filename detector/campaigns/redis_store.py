@@ -10,7 +10,7 @@ signatures, band keys, counts, slot type names and salted hashes only — never 
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -49,6 +49,10 @@ class RedisCampaignStore(CampaignStore):
     def _transaction(self) -> Iterator[None]:
         with self.redis.lock(self._k("lock"), timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S):
             yield
+
+    def _reading(self):
+        """Reads need no lock: each is one Redis round trip on a client that is thread-safe."""
+        return nullcontext()
 
     def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
         """One lock per add (the lock is not re-entrant, and other workers must not wait a whole inbox)."""

@@ -56,7 +56,7 @@ class SqliteCampaignStore(CampaignStore):
             try:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     self._db.execute(statement)
-                stored = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+                stored = self._one("SELECT value FROM meta WHERE key = 'salt'")
                 if salt is None and stored is None:
                     salt = os.urandom(32)
                     self._db.execute("INSERT INTO meta VALUES ('salt', ?)", (salt,))
@@ -70,7 +70,20 @@ class SqliteCampaignStore(CampaignStore):
         super().__init__(salt, ttl_s=ttl_s, max_campaigns=max_campaigns, **kwargs)
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0]
+        with self._lock:
+            return self._one("SELECT COUNT(*) FROM campaigns")[0]
+
+    def _one(self, sql: str, args: tuple = ()) -> tuple | None:
+        """First row of a query, its cursor exhausted: a half-read cursor keeps a read snapshot
+        open, and another process's commit then makes this connection's next write fail at once
+        ("database is locked") instead of waiting."""
+        rows = self._db.execute(sql, args).fetchall()
+        return rows[0] if rows else None
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._lock:
+            yield
 
     def close(self) -> None:
         with self._lock:
@@ -92,7 +105,7 @@ class SqliteCampaignStore(CampaignStore):
             self._db.execute("COMMIT")
 
     def _campaign_of(self, member: bytes) -> str | None:
-        row = self._db.execute("SELECT campaign FROM members WHERE hash = ?", (member,)).fetchone()
+        row = self._one("SELECT campaign FROM members WHERE hash = ?", (member,))
         return row[0] if row else None
 
     def _touch(self, cid: str, now: float) -> None:
@@ -109,7 +122,7 @@ class SqliteCampaignStore(CampaignStore):
         return found
 
     def _create(self, cid: str, now: float) -> str:
-        while self._db.execute("SELECT 1 FROM campaigns WHERE id = ?", (cid,)).fetchone():
+        while self._one("SELECT 1 FROM campaigns WHERE id = ?", (cid,)):
             cid += "x"
         self._db.execute("INSERT INTO campaigns (id, last_seen) VALUES (?, ?)", (cid, now))
         return cid
@@ -125,7 +138,7 @@ class SqliteCampaignStore(CampaignStore):
     def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
         self._db.execute("INSERT INTO members VALUES (?, ?)", (member, cid))
         new_recipient = self._db.execute("INSERT OR IGNORE INTO recipients VALUES (?, ?)", (cid, recipient)).rowcount
-        (types,) = self._db.execute("SELECT slot_types FROM campaigns WHERE id = ?", (cid,)).fetchone()
+        (types,) = self._one("SELECT slot_types FROM campaigns WHERE id = ?", (cid,))
         merged = ",".join(sorted(set(filter(None, types.split(","))) | fp.slot_types))
         self._db.execute(
             "UPDATE campaigns SET copies = copies + 1, recipients = recipients + ?, slot_types = ?, last_seen = ? "
@@ -133,7 +146,7 @@ class SqliteCampaignStore(CampaignStore):
         self._adds += 1
 
     def _state(self, cid: str) -> Campaign | None:
-        row = self._db.execute("SELECT copies, recipients, slot_types FROM campaigns WHERE id = ?", (cid,)).fetchone()
+        row = self._one("SELECT copies, recipients, slot_types FROM campaigns WHERE id = ?", (cid,))
         if row is None:
             return None
         return Campaign(cid, row[0], row[1], frozenset(filter(None, row[2].split(","))), False)
