@@ -4,7 +4,6 @@ their own through the `sincere.commands` entry-point group, so this package impo
 from __future__ import annotations
 
 import json
-import os
 import sys
 from contextlib import ExitStack
 from importlib.metadata import entry_points
@@ -13,21 +12,24 @@ from typing import Annotated, Any, Iterable, Optional
 
 import typer
 
+from detector.batch.cli import scan
+from detector.model_selection import MODEL_ENV, resolve_model
+from detector.models_cli import models_app
+
 app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
 
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
-MODEL_ENV = "SINCERE_MODEL"
 
 
 def load_detector(model: Path | None):
     from detector.bundle import BundleError
     from detector.engine import Detector
 
-    path = model or (Path(os.environ[MODEL_ENV]) if os.environ.get(MODEL_ENV) else None)
+    choice = resolve_model(model)
     try:
-        return Detector.from_path(path) if path else Detector.default()
+        return Detector.from_path(choice.path) if choice.path else Detector.default()
     except BundleError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {exc} (bundle chosen by {choice.source})", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -58,7 +60,7 @@ def score(
     channel: Annotated[str, typer.Option(help="Channel for --text.")] = "email",
     recipient: Annotated[Optional[str], typer.Option(help="Your name, for --text.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
-    model: Annotated[Optional[Path], typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV} or the shipped one).")] = None,
+    model: Annotated[Optional[Path], typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
     pretty: Annotated[Optional[bool], typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
 ) -> None:
     """Score messages; one contract result per input record, in order.
@@ -83,6 +85,12 @@ def score(
             else:
                 sink.write(json.dumps(result, ensure_ascii=False) + "\n")
     raise typer.Exit(EXIT_SOME_ERRORS if errors else EXIT_OK)
+
+
+app.command()(scan)  # `sincere scan`: batch inbox scoring (detector/batch/)
+
+
+app.add_typer(models_app, name="models")
 
 
 def _plug_in_commands() -> None:

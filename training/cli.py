@@ -83,61 +83,83 @@ def stats(path: Annotated[Path, typer.Argument(help="A corpus Parquet file writt
 
 
 def train(
-    config: Annotated[Path, typer.Option(help="Training config YAML, e.g. training/configs/text_tfidf.yaml.")],
-    data: Annotated[Path, typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column.")],
-    out: Annotated[Path, typer.Option(help="Bundle folder to write.")],
+    config: Annotated[Path, typer.Option(help="Training config YAML, e.g. training/configs/default.yaml.")],
+    data: Annotated[Optional[Path], typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column (default: the config's 'data').")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Bundle folder to write (default: the config's 'out').")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Override the config's seed.")] = None,
+    mlflow: Annotated[Optional[str], typer.Option("--mlflow", help="Record the run in MLflow at this tracking URI, e.g. sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
 ) -> None:
-    """Train a text bundle: text model on train, policy on validation, metrics and model card on test."""
-    from training.config import ConfigError, load_config
+    """Train a bundle of the config's kind: model, manifest, MODEL_CARD.md, metrics.json and plots."""
+    from detector.bundle import BundleError
+    from training.config import ConfigError, load_config, with_overrides
     from training.dataset import DatasetError
-    from training.train import train_text_bundle
+    from training.tracking import TrackingError
+    from training.train import train as train_bundle
 
     try:
-        metrics = train_text_bundle(load_config(config), data, out, log=typer.echo)
-    except (ConfigError, DatasetError) as exc:
+        settings = with_overrides(load_config(config), seed=seed)
+        data_path = data or (Path(settings.data) if settings.data else None)
+        out_path = out or (Path(settings.out) if settings.out else None)
+        if data_path is None or out_path is None:
+            raise ConfigError(f"{config}: give --data and --out, or 'data' and 'out' in the config")
+        metrics = train_bundle(settings, data_path, out_path, log=typer.echo, mlflow_uri=mlflow)
+    except (ConfigError, DatasetError, BundleError, TrackingError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     svp = metrics["test"].get("smile_vs_personal", {})
-    typer.echo(f"wrote {out}: test ROC-AUC {svp.get('roc_auc', float('nan')):.4f}, "
+    typer.echo(f"wrote {out_path}: test ROC-AUC {svp.get('roc_auc', float('nan')):.4f}, "
                f"recall@1%FPR {svp.get('recall_at_1pct_fpr', float('nan')):.4f}")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return "n/a" if value is None or value != value else f"{value:.4f}"
 
 
 def evaluate(
     data: Annotated[Path, typer.Option(help="Labelled data (contract shape + 'label').")],
-    model: Annotated[Optional[list[Path]], typer.Option(help="Bundle folder (default: the shipped one); repeatable.")] = None,
+    model: Annotated[Optional[list[Path]], typer.Option(help="Bundle folder (default: the one scoring uses, see `sincere models list`); repeatable.")] = None,
     bundles: Annotated[Optional[list[Path]], typer.Argument(help="More bundle folders, with --compare.")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Compare the bundles given as arguments side by side.")] = False,
-    split: Annotated[Optional[str], typer.Option(help="Evaluate only this split (train/val/test).")] = "test",
+    split: Annotated[Optional[str], typer.Option(help="Evaluate only this split (train/val/test); 'all' for every row.")] = "test",
+    target_fpr: Annotated[Optional[float], typer.Option("--target-fpr", min=0.0, max=1.0, help="Also tune a threshold for at most this FPR on personal messages and report recall at it.")] = None,
+    tune_split: Annotated[Optional[str], typer.Option(help="Split to tune --target-fpr on (default: 'val' when the data has one, else the evaluated rows).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write the full metrics JSON here.")] = None,
 ) -> None:
     """Metrics of one bundle, or several side by side, on the same labelled data."""
     import json
 
+    from rich.markup import escape
+
     from detector.bundle import BundleError, default_bundle_path
+    from detector.model_selection import resolve_model
     from training.dataset import DatasetError
     from training.evaluate import compare as compare_bundles
     from training.evaluate import summary_rows
 
-    chosen = [*(model or []), *(bundles or [])] or [default_bundle_path()]
+    chosen = [*(model or []), *(bundles or [])] or [resolve_model().path or default_bundle_path()]
     if compare and len(chosen) < 2:
         typer.echo("error: --compare needs at least two bundle folders", err=True)
         raise typer.Exit(2)
+    rows_split = None if split == "all" else split
     try:
-        reports = compare_bundles(chosen, data, split)
+        reports = compare_bundles(chosen, data, rows_split, target_fpr, tune_split)
     except (BundleError, DatasetError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    table = Table(title=f"{data.name} ({split or 'all rows'})")
     rows = summary_rows(reports)
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    for column in columns:
-        table.add_column(column, justify="left" if column == "model" else "right")
-    for row in rows:
-        table.add_row(*[row.get(c) if isinstance(row.get(c), str) else
-                        ("n/a" if row.get(c) is None else f"{row[c]:.4f}") for c in columns])
+    table = Table(title=f"{data.name} ({rows_split or 'all rows'})")
+    table.add_column("metric")
+    for i, row in enumerate(rows, 1):
+        table.add_column(f"{i}: {row['model']}", justify="right")
+    for metric in dict.fromkeys(k for row in rows for k in row if k != "model"):
+        table.add_row(escape(metric), *[_cell(row.get(metric)) for row in rows])
     Console().print(table)
-    for report in reports:
-        Console().print(f"confusion ({report['model_version']}): {report['test']['confusion']}")
+    for i, (path, report) in enumerate(zip(chosen, reports), 1):
+        Console().print(f"{i}: {path}  confusion {report['test']['confusion']}")
+        if "tuned" in report:
+            Console().print(f"   threshold for {report['tuned']['target_fpr']:.2%} FPR tuned on {report['tuned']['tuned_on']}")
     if out:
         out.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
 
@@ -146,3 +168,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
     app.command("train")(train)
     app.command("eval")(evaluate)
+    from training.audio_cli import register_audio
+
+    register_audio(data_app, app)

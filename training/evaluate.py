@@ -2,57 +2,116 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
-from detector.bundle import Bundle
 from detector.engine import Detector
 from training.dataset import DatasetError, read_table, to_record
-from training.metrics import evaluate, worst_false_positives
+from training.fit_policy import threshold_for_fpr
+from training.metrics import at_threshold, evaluate, worst_false_positives
+
+
+@dataclass
+class Scored:
+    """One bundle's results on a table, row for row."""
+
+    detector: Detector
+    frame: pd.DataFrame
+    results: list[dict[str, Any]]
+
+    @property
+    def threshold(self) -> float:
+        return self.detector.bundle.policy.threshold
 
 
 def select_split(frame: pd.DataFrame, split: str | None, origin: Path) -> pd.DataFrame:
     if split is None:
         return frame.reset_index(drop=True)
     if "split" not in frame.columns:
-        raise DatasetError(f"{origin}: has no 'split' column; drop --split to evaluate every row")
+        raise DatasetError(f"{origin}: has no 'split' column; use --split all to evaluate every row")
     chosen = frame[frame["split"] == split].reset_index(drop=True)
     if chosen.empty:
         raise DatasetError(f"{origin}: no rows in split {split!r}")
     return chosen
 
 
-def evaluate_frame(bundle_dir: Path, frame: pd.DataFrame) -> dict[str, Any]:
-    detector = Detector(Bundle.load(bundle_dir))
+def score_frame(bundle_dir: Path, frame: pd.DataFrame) -> Scored:
+    detector = Detector.from_path(bundle_dir)
     records = [to_record(row) for row in frame.to_dict("records")]
-    results = list(detector.score_many(records))
-    words = [len(str(r.get("body", "")).split()) for r in records]
+    # One message at a time: a labelled set holds several copies of each template, and linking
+    # them (CAMPAIGN_COPY) would measure the campaign index, not the detector, on every copy.
+    return Scored(detector, frame, [detector.score(record) for record in records])
+
+
+def report(scored: Scored) -> dict[str, Any]:
+    frame, results = scored.frame, scored.results
+    words = [len(str(body).split()) for body in frame.get("body", pd.Series([""] * len(frame)))]
     return {
-        "model_version": detector.model_version,
+        "model_version": scored.detector.model_version,
         "test": evaluate(frame["label"], frame["channel"], words, results),
         "worst_false_positives": worst_false_positives(frame["id"], frame["label"], frame["channel"], results),
     }
 
 
-def compare(bundles: Sequence[Path], data: Path, split: str | None) -> list[dict[str, Any]]:
-    frame = select_split(read_table(data), split, data)
-    return [evaluate_frame(b, frame) for b in bundles]
+def evaluate_frame(bundle_dir: Path, frame: pd.DataFrame) -> dict[str, Any]:
+    return report(score_frame(bundle_dir, frame))
+
+
+def tuned_threshold(scored: Scored, tune: Scored, target_fpr: float, tuned_on: str) -> dict[str, Any]:
+    """The threshold that flags at most target_fpr of the tuning rows' personal messages, measured on `scored`."""
+    personal = [r["score"] for r, label in zip(tune.results, tune.frame["label"])
+                if label == "personal" and r["score"] is not None]
+    if not personal:
+        raise DatasetError(f"no personal messages in {tuned_on} to tune a threshold on")
+    threshold = threshold_for_fpr(np.asarray(personal), target_fpr)
+    return {"target_fpr": target_fpr, "tuned_on": tuned_on, **at_threshold(scored.frame["label"], scored.results, threshold)}
+
+
+def compare(bundles: Sequence[Path], data: Path, split: str | None, target_fpr: float | None = None,
+            tune_split: str | None = None) -> list[dict[str, Any]]:
+    """Each bundle's report on the same rows; with target_fpr, also a threshold tuned on `tune_split`
+    and measured on those rows. Without `tune_split`, the tuning uses the data's `val` split when it
+    has one and the evaluated rows are another split, else the evaluated rows (which flatters it)."""
+    table = read_table(data)
+    frame = select_split(table, split, data)
+    if tune_split is None and "split" in table.columns and split not in (None, "val") and (table["split"] == "val").any():
+        tune_split = "val"
+    tune_frame = select_split(table, tune_split, data) if target_fpr is not None and tune_split else None
+    reports = []
+    for bundle in bundles:
+        scored = score_frame(bundle, frame)
+        entry = report(scored)
+        if target_fpr is not None:
+            tune = score_frame(bundle, tune_frame) if tune_frame is not None else scored
+            tuned_on = f"split {tune_split!r}" if tune_frame is not None else "the evaluated rows (optimistic)"
+            entry["tuned"] = tuned_threshold(scored, tune, target_fpr, tuned_on)
+        reports.append(entry)
+    return reports
 
 
 def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
-    for report in reports:
-        test = report["test"]
+    for entry in reports:
+        test = entry["test"]
         svp = test.get("smile_vs_personal", {})
         at = test["at_policy_threshold"]
-        rows.append({
-            "model": report["model_version"],
+        row = {
+            "model": entry["model_version"],
             "roc_auc": svp.get("roc_auc"),
             "recall@1%fpr": svp.get("recall_at_1pct_fpr"),
             "recall@5%fpr": svp.get("recall_at_5pct_fpr"),
             "fpr_personal": at["fpr_personal"]["rate"],
+            "recall_smile": at["recall_smile"]["rate"],
             **{f"fpr[{c}]": v["rate"] for c, v in at["fpr_personal_by_channel"].items()},
-        })
+            **{f"fpr[{b}]": v["rate"] for b, v in at["fpr_personal_by_length"].items()},
+        }
+        if "tuned" in entry:
+            tuned = entry["tuned"]
+            row |= {"tuned_threshold": tuned["threshold"], "fpr@tuned": tuned["fpr_personal"]["rate"],
+                    "recall@tuned": tuned["recall_smile"]["rate"]}
+        rows.append(row)
     return rows

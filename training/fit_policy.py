@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 from sklearn.model_selection import StratifiedKFold
 
 from detector.features import SHARED_HISTORY, TEXT_MODEL
-from detector.policy import Policy
+from detector.policy import FIXED_WEIGHTS, Policy
 
 INFORMATIONAL = ("IDENTITY_SLOTS",)
 """Signals reported to the user but not scored: a name in a message is no evidence either way."""
@@ -23,6 +23,8 @@ L2 = 1.0
 CONCLUSIVE = {"MERGE_TAG_LEFTOVER": 4.0}
 """Minimum weights: nobody writes `{{first_name}}` to a friend, so an unfilled placeholder
 must decide the verdict even when validation copies were already caught by the text model."""
+FOLDS = 5
+"""Out-of-fold splits of validation used to choose the threshold."""
 
 
 def blend_codes(signal_codes: Sequence[str]) -> list[str]:
@@ -65,9 +67,9 @@ def threshold_for_fpr(personal_scores: np.ndarray, target_fpr: float) -> float:
 
 def fit_policy(X: np.ndarray, mass: np.ndarray, codes: Sequence[str], version: str,
                target_fpr: float, seed: int) -> tuple[Policy, np.ndarray]:
-    """Fit on all validation rows; choose the threshold on 5-fold out-of-fold scores."""
+    """Fit on all validation rows; choose the threshold on out-of-fold scores."""
     out_of_fold = np.zeros(len(mass))
-    for train_idx, test_idx in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, mass):
+    for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(X, mass):
         w = fit_blend(X[train_idx], mass[train_idx], codes)
         out_of_fold[test_idx] = blend_scores(w, X[test_idx])
     weights = fit_blend(X, mass, codes)
@@ -75,7 +77,7 @@ def fit_policy(X: np.ndarray, mass: np.ndarray, codes: Sequence[str], version: s
     policy = Policy(
         version=version,
         intercept=float(weights[0]),
-        weights={c: float(v) for c, v in zip(codes, weights[1:])},
+        weights={**{c: float(v) for c, v in zip(codes, weights[1:])}, **FIXED_WEIGHTS},
         threshold=threshold,
         target_fpr=target_fpr,
     )

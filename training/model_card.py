@@ -1,15 +1,30 @@
-"""MODEL_CARD.md for a trained bundle, written from its metrics so no figure is typed by hand."""
+"""MODEL_CARD.md for a trained bundle, written from its metrics so no figure is typed by hand.
+
+`render` writes the sections every kind shares (use, misuse, data, metrics, false positives,
+limits); each kind supplies its own "Model" section (see `text_tfidf_section`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from detector.policy import Policy
+from training.plots import PLOTS
+
+SPLIT_RULES = {
+    "column": "by the data's own `split` column",
+    "group": "by a seeded hash of each row's `group`, so no group crosses splits",
+    "id": "by a seeded hash of each row's `id` (no `group` column: near-duplicates may cross splits, which flatters the figures)",
+}
 
 
 def _pct(value: Any) -> str:
     return "n/a" if value is None or value != value else f"{100 * value:.2f} %"
+
+
+def _num(value: Any) -> str:
+    return "n/a" if value is None or value != value else f"{value:.4f}"
 
 
 def _rate_table(title: str, rates: dict[str, dict[str, Any]]) -> list[str]:
@@ -18,11 +33,36 @@ def _rate_table(title: str, rates: dict[str, dict[str, Any]]) -> list[str]:
     return lines + [""]
 
 
-def render(config: Any, manifest: dict[str, Any], policy: Policy, metrics: dict[str, Any]) -> str:
+def _separation_table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [f"| {title} | personal | smile | ROC-AUC | recall @1 % FPR | recall @5 % FPR |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [f"| {k} | {v['n_personal']} | {v['n_smile']} | {_num(v['roc_auc'])} | {_pct(v['recall_at_1pct_fpr'])} | "
+              f"{_pct(v['recall_at_5pct_fpr'])} |" for k, v in rows.items()]
+    return lines + [""]
+
+
+def text_tfidf_section(config: Any, policy: Policy) -> list[str]:
+    return [
+        f"Hashed word {tuple(config.word_ngrams)} and character {tuple(config.char_ngrams)} n-grams (TF-IDF, no stored "
+        "vocabulary) over identity-masked, lower-cased text, multinomial logistic regression over personal / smile / "
+        "bulk; then a sign-constrained logistic blend of the text model's logit and the signals, fitted on the "
+        f"validation split, with the threshold ({policy.threshold:.4f}) chosen on out-of-fold validation scores "
+        f"for at most {_pct(policy.target_fpr)} false positives on personal messages.",
+        "",
+        "| blend term | weight (logit points) |",
+        "|---|---:|",
+        f"| intercept | {policy.intercept:.3f} |",
+        *[f"| {code} | {w:.3f} |" for code, w in policy.weights.items()],
+    ]
+
+
+def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Sequence[str]) -> str:
     test = metrics["test"]
     svp = test.get("smile_vs_personal", {})
     at = test["at_policy_threshold"]
-    rows = manifest["training_data"]["rows"]
+    data = manifest["training_data"]
+    rows = data["rows"]
+    fp_reasons = at.get("false_positive_reasons", {})
+    flagged_personal = sum(n for v, n in test["confusion"].get("personal", {}).items() if v in ("smile", "bulk"))
     lines = [
         f"# Model card: {manifest['name']} {manifest['version']}",
         "",
@@ -36,60 +76,64 @@ def render(config: Any, manifest: dict[str, Any], policy: Policy, metrics: dict[
         "Deleting or hiding mail unattended; judging the sender's honesty or intent; any decision about a person. "
         "It is not a general spam filter (phishing and malware are out of scope) and not an authorship detector.",
         "",
-        "## Model",
-        f"Hashed word {tuple(config.word_ngrams)} and character {tuple(config.char_ngrams)} n-grams (TF-IDF, no stored "
-        "vocabulary) over identity-masked, lower-cased text, multinomial logistic regression over personal / smile / "
-        "bulk; then a sign-constrained logistic blend of the text model's logit and the signals, fitted on the "
-        f"validation split, with the threshold ({policy.threshold:.4f}) chosen on out-of-fold validation scores "
-        f"for at most {_pct(policy.target_fpr)} false positives on personal messages.",
-        "",
-        "| blend term | weight (logit points) |",
-        "|---|---:|",
-        f"| intercept | {policy.intercept:.3f} |",
-        *[f"| {code} | {w:.3f} |" for code, w in policy.weights.items()],
+        f"## Model (`{manifest['kind']}`)",
+        *model_section,
         "",
         "## Training data",
-        f"`{manifest['training_data']['file']}` (sha256 `{manifest['training_data']['sha256'][:16]}…`): "
-        f"{rows['train']} train / {rows['val']} validation / {rows['test']} test messages, split by group "
-        "(mailbox owner, template, sender) so no group and no duplicate text crosses splits. See data/DATASHEET.md.",
+        f"`{data['file']}` (sha256 `{data['sha256'][:16]}…`): {rows['train']} train / {rows['val']} validation / "
+        f"{rows['test']} test messages, split {SPLIT_RULES.get(data.get('split_by', 'column'), data.get('split_by'))}"
+        f" (seed {manifest['config']['seed']}). The corpus builder's output splits by mailbox owner, template and "
+        "sender; see data/DATASHEET.md for its sources.",
         "",
-        "## Metrics on the group-disjoint test split",
-        f"- smile vs personal ROC-AUC: **{svp.get('roc_auc', float('nan')):.4f}**",
+        "## Metrics on the test split",
+        f"- smile vs personal ROC-AUC: **{_num(svp.get('roc_auc'))}**",
         f"- recall of smile at 1 % FPR on personal: **{_pct(svp.get('recall_at_1pct_fpr'))}**; at 5 %: "
         f"{_pct(svp.get('recall_at_5pct_fpr'))}",
-        f"- at the shipped threshold: FPR on personal {_pct(at['fpr_personal']['rate'])} "
+        f"- at the bundle's threshold: FPR on personal {_pct(at['fpr_personal']['rate'])} "
         f"(n={at['fpr_personal']['n']}), smile flagged {_pct(at['recall_smile']['rate'])}, "
         f"smile given the verdict `smile` {_pct(at['smile_called_smile']['rate'])}",
         "",
+        *_separation_table("by channel", test.get("smile_vs_personal_by_channel", {})),
+        *_separation_table("by length", test.get("smile_vs_personal_by_length", {})),
         *_rate_table("FPR on personal, by channel", at["fpr_personal_by_channel"]),
         *_rate_table("FPR on personal, by length", at["fpr_personal_by_length"]),
         *_rate_table("smile flagged, by channel", at["recall_smile_by_channel"]),
+        *_rate_table("smile flagged, by length", at.get("recall_smile_by_length", {})),
         "Confusion (rows: true label, columns: verdict):",
         "",
         "| label | personal | smile | bulk | error |",
         "|---|---:|---:|---:|---:|",
         *[f"| {label} | " + " | ".join(str(v) for v in row.values()) + " |" for label, row in test["confusion"].items()],
         "",
+        "Plots: " + ", ".join(f"[{name.replace('_', '-')}]({file})" for name, file in PLOTS.items()) + ".",
+        "",
         "## False positives",
-        "The personal test messages scored highest (ids only; read them in the corpus):",
+        f"{flagged_personal} of {at['fpr_personal']['n']} personal test messages were flagged. Reasons that pushed them over the threshold (count of messages): "
+        + (", ".join(f"`{code}` {n}" for code, n in fp_reasons.items()) or "none") + ".",
+        "",
+        "The personal test messages scored highest (ids only; read them in the data):",
         "",
         *[f"- `{r['id']}` ({r['channel']}): {r['score']:.3f} {r['verdict']} {', '.join(r['codes'])}"
           for r in metrics["worst_false_positives"]],
         "",
         "## Known limits",
-        "- Short messages (a line or two) carry little evidence either way; see the length table.",
-        "- The smile class is the project's own template library: outreach written in styles it does not cover, "
-        "and templates reworded per recipient (by hand or by an LLM), are harder than these figures suggest.",
-        "- Personal email comes mostly from Enron employees (1999–2002 business mail) and 2002 mailing-list users; "
-        "LinkedIn, video and voicemail personal messages are a few hundred hand-written ones. Non-native writers, "
-        "other languages and other eras are not measured.",
-        "- Enron text is lower-cased and re-detokenised by the corpus builder; the model lower-cases everything, so "
+        "- Short messages (a line or two) carry little evidence either way; see the length tables.",
+        "- Reworded templates: the smile class is the project's own template library, so outreach written in styles "
+        "it does not cover, and templates reworded per recipient (by hand or by an LLM), are harder than these "
+        "figures suggest.",
+        "- Non-native writers: in the project's corpus, personal email comes mostly from Enron employees (1999–2002 "
+        "business mail) and 2002 mailing-list users, native English business writing. Plain, formulaic or "
+        "translated English from non-native writers may read as templated; other languages and eras are not measured.",
+        "- The corpus's Enron text is lower-cased and re-detokenised; the text model lower-cases everything, so "
         "case carries no signal for it (the MERGE_GLITCH rule still reads case).",
-        "- Voice: this bundle scores text only.",
+        "- LinkedIn, video and voicemail personal messages are a few hundred hand-written ones; per-channel figures "
+        "with small n are noisy.",
+        "- Unseen voices: this bundle scores text (and transcripts) only; it says nothing about whether a voice is "
+        "synthetic, and voices, accents and recording conditions it was never shown are outside what it measures.",
         "",
     ]
     return "\n".join(lines)
 
 
-def write_model_card(path: Path, config: Any, manifest: dict[str, Any], policy: Policy, metrics: dict[str, Any]) -> None:
-    path.write_text(render(config, manifest, policy, metrics), encoding="utf-8")
+def write_model_card(path: Path, manifest: dict[str, Any], metrics: dict[str, Any], model_section: Sequence[str]) -> None:
+    path.write_text(render(manifest, metrics, model_section), encoding="utf-8")

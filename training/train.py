@@ -1,94 +1,100 @@
-"""Train a text bundle: text model on train, policy on validation, metrics on test."""
+"""`sincere train`: dispatch a config to its kind's trainer, and the pieces every trainer shares
+(reading and splitting the labelled table, finishing the bundle with metrics, plots and card)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
-import zipfile
-from dataclasses import asdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
-import numpy as np
 import pandas as pd
-import skops.io as sio
-import yaml
 
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE, sha256_file, write_manifest
-from detector.features import policy_features
-from detector.signals import default_registry
-from training.config import TextTfidfConfig
-from training.dataset import MODEL_CLASSES, DatasetError, prepare_frame, read_table
-from training.fit_policy import blend_codes, fit_policy
-from training.evaluate import evaluate_frame
+from detector.bundle import MANIFEST, BundleError, read_manifest, sha256_file, write_manifest
+from training.config import TrainConfig
+from training.dataset import DatasetError, read_table
+from training.evaluate import report, score_frame
+from training.kinds import trainer
 from training.model_card import write_model_card
-from training.text_model import build_text_pipeline
+from training.plots import write_plots
+from training.splits import SPLITS, assign_splits
 
-SPLITS = ("train", "val", "test")
-
-
-def assign_splits(frame: pd.DataFrame, seed: int) -> pd.Series:
-    """For data without a split column: 70/15/15 by seeded hash of the group (or id)."""
-    keys = frame["group"] if "group" in frame.columns else frame["id"]
-
-    def split_of(key: Any) -> str:
-        bucket = int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:8], 16) % 100
-        return "train" if bucket < 70 else ("val" if bucket < 85 else "test")
-
-    return keys.map(split_of)
+Log = Callable[[str], Any]
 
 
-def _packages() -> dict[str, str]:
+def train(config: TrainConfig, data: Path, out: Path, log: Log = print, mlflow_uri: str | None = None) -> dict[str, Any]:
+    """Train the config's kind into `out`; optionally record the run in MLflow. Returns the metrics."""
+    from training.tracking import log_run, require_mlflow
+
+    if mlflow_uri:
+        require_mlflow()
+    clear_out(Path(out))
+    metrics = trainer(config.kind)(config, Path(data), Path(out), log)
+    if mlflow_uri:
+        run_id = log_run(mlflow_uri, config, metrics, Path(out))
+        log(f"MLflow run {run_id} recorded in {mlflow_uri}")
+    return metrics
+
+
+def clear_out(out: Path) -> None:
+    """Empty `out` of an earlier bundle's files, so none is carried into the new manifest; a folder
+    holding anything else is refused rather than mixed into the bundle."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    try:
+        listed = set(read_manifest(out)["files"]) | {MANIFEST}
+    except BundleError:
+        raise DatasetError(f"{out}: not empty and not a model bundle; choose an empty or new --out folder") from None
+    strangers = sorted(p.name for p in out.iterdir() if p.name not in listed)
+    if strangers:
+        raise DatasetError(f"{out}: holds files that are not part of its bundle ({', '.join(strangers[:5])}); "
+                           "choose an empty or new --out folder")
+    for name in listed:
+        (out / name).unlink(missing_ok=True)
+
+
+@dataclass
+class Splits:
+    frames: dict[str, pd.DataFrame]
+    split_by: str
+
+
+def load_splits(config: TrainConfig, data: Path) -> Splits:
+    """The labelled table cut into train/val/test by the config's split rule; every split must have rows."""
+    frame = read_table(data)
+    split, how = assign_splits(frame, config.split, config.seed, config.val_fraction, config.test_fraction, data)
+    frames = {s: frame[split == s].reset_index(drop=True) for s in SPLITS}
+    empty = [s for s, part in frames.items() if part.empty]
+    if empty:
+        raise DatasetError(f"{data}: no rows in split(s) {empty} (split by {how}); more data or other fractions needed")
+    return Splits(frames, how)
+
+
+def packages(extra: Sequence[str] = ()) -> dict[str, str]:
     from importlib.metadata import version
 
-    names = ("sincere", "scikit-learn", "skops", "numpy", "scipy")
+    names = ("sincere", "scikit-learn", "skops", "numpy", "scipy", "pandas", *extra)
     return {n: version(n) for n in names} | {"python": platform.python_version()}
 
 
-def train_text_bundle(config: TextTfidfConfig, data: Path, out: Path, log=print) -> dict[str, Any]:
-    frame = read_table(data)
-    if "split" not in frame.columns:
-        frame["split"] = assign_splits(frame, config.seed)
-    missing = [s for s in SPLITS if not (frame["split"] == s).any()]
-    if missing:
-        raise DatasetError(f"{data}: no rows in split(s) {missing}")
-    registry = default_registry()
-    parts = {s: prepare_frame(frame[frame["split"] == s].reset_index(drop=True), registry) for s in SPLITS}
-    for s, part in parts.items():
-        log(f"{s}: {len(part.texts)} messages ({len(part.skipped)} skipped as unscorable)")
+def training_data(data: Path, splits: Splits, rows: dict[str, int]) -> dict[str, Any]:
+    return {"file": Path(data).name, "sha256": sha256_file(Path(data)), "split_by": splits.split_by, "rows": rows}
 
-    train = parts["train"]
-    model = build_text_pipeline(config)
-    model.fit(train.texts, [MODEL_CLASSES[label] for label in train.frame["label"]])
-    log("text model fitted")
 
-    val = parts["val"]
-    personal_col = list(model.classes_).index("personal")
-    p_mass = 1.0 - model.predict_proba(val.texts)[:, personal_col]
-    codes = blend_codes(registry.codes)
-    X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits)])
-    mass = (val.frame["label"] != "personal").to_numpy().astype(float)
-    policy, _ = fit_policy(X, mass, codes, f"{config.name}-{config.version}", config.target_fpr, config.seed)
-    log(f"policy fitted on validation: threshold {policy.threshold:.4f}")
+def finish_bundle(out: Path, manifest: dict[str, Any], test: pd.DataFrame, model_section: Sequence[str],
+                  log: Log = print) -> dict[str, Any]:
+    """Score the test split through the detector, then write metrics.json, plots, MODEL_CARD.md and the manifest.
 
-    out.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, out / TEXT_MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-    (out / POLICY_FILE).write_text(yaml.safe_dump(policy.as_dict(), sort_keys=False), encoding="utf-8")
-    manifest = {
-        "name": config.name,
-        "version": config.version,
-        "kind": config.kind,
-        "classes": [str(c) for c in model.classes_],
-        "packages": _packages(),
-        "config": asdict(config),
-        "training_data": {"file": Path(data).name, "sha256": sha256_file(data),
-                          "rows": {s: len(p.texts) for s, p in parts.items()}},
-    }
+    The model files must already be in `out`; the manifest is written first so the detector can
+    verify and load the bundle exactly as users will.
+    """
     write_manifest(out, manifest)
-
-    metrics = evaluate_frame(out, parts["test"].frame)
+    scored = score_frame(out, test)
+    metrics = report(scored)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    write_model_card(out / "MODEL_CARD.md", config, manifest, policy, metrics)
+    plots = write_plots(out, test["label"], scored.results, scored.threshold)
+    write_model_card(out / "MODEL_CARD.md", manifest, metrics, model_section)
     write_manifest(out, manifest | {"metrics": metrics["test"].get("smile_vs_personal", {})})
+    log(f"test metrics, {len(plots)} plots and MODEL_CARD.md written to {out}")
     return metrics
