@@ -1,0 +1,85 @@
+"""The `sincere scan` command (registered by detector/cli.py); heavy imports happen inside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+INSTALL_BATCH = "`sincere scan` needs the batch extra: pip install 'sincere[batch]' (pandas, pyarrow, matplotlib)"
+INSTALL_DASK = "`--engine dask` needs the dask extra: pip install 'sincere[dask]'"
+
+
+def _require(modules: tuple[str, ...], hint: str) -> None:
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            typer.echo(f"error: {hint}", err=True)
+            raise typer.Exit(2) from None
+
+
+def scan(
+    path: Annotated[Path, typer.Argument(help="An mbox, Maildir, folder of .eml, LinkedIn messages.csv, Google "
+                                              "Voice Takeout, VTT/SRT captions, or contract CSV/JSONL/Parquet.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file: .parquet, .csv or .jsonl.")],
+    report: Annotated[Optional[Path], typer.Option(help="Also write a self-contained HTML report here.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="mbox, maildir, eml, linkedin, gvoice, captions, "
+                                                                 "csv, jsonl or parquet (default: detected).")] = None,
+    me: Annotated[Optional[str], typer.Option(help='You, as "Jane Doe <jane@x.com>" (default: the most common recipient).')] = None,
+    company: Annotated[Optional[str], typer.Option(help="Your company (feeds identity slots).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Your job title (feeds identity slots).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted scan of the same input.")] = False,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
+    checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
+    model: Annotated[Optional[Path], typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
+    campaigns: Annotated[Optional[str], typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
+                                                          "redis://host:port/db (default: a temporary SQLite file; "
+                                                          "a remote Dask cluster needs redis).")] = None,
+) -> None:
+    """Score a whole inbox export: one result row per message, a summary, and optionally a report.
+
+    Exit status: 0 every message scored; 1 some messages were error rows (their `error` says why);
+    2 the input, the output name or the model could not be used.
+    """
+    from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector
+    from detector.model_selection import resolve_model
+
+    _require(("pandas", "pyarrow") + (("matplotlib",) if report else ()), INSTALL_BATCH)
+    if engine not in ("local", "dask"):
+        typer.echo("error: --engine must be local or dask", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if engine == "dask":
+        _require(("dask.distributed",), INSTALL_DASK)
+    from detector.batch.owner import Owner
+    from detector.batch.progress import ScanProgress, print_summary
+    from detector.batch.readers import UnknownFormat
+    from detector.batch.readers.linkedin import NotLinkedIn
+    from detector.batch.scan import OUTPUT_FORMATS, ScanOptions
+    from detector.batch.scan import scan as run_scan
+    from detector.campaigns import CampaignIndexError
+
+    if out.suffix.lower() not in OUTPUT_FORMATS:
+        typer.echo(f"error: --out must end in {', '.join(OUTPUT_FORMATS)}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not path.exists():
+        typer.echo(f"error: {path}: no such file or folder", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    load_detector(model)  # a bad bundle exits 2 here, before any reading
+    model = resolve_model(model).path  # the bundle `sincere score` would use, by path for Dask workers
+    options = ScanOptions(path=path, out=out, fmt=fmt, owner=Owner.parse(me, company, title), report=report,
+                          resume=resume, engine=engine, scheduler=scheduler, workers=workers,
+                          every=max(1, checkpoint_every), model=model, campaigns=campaigns)
+    try:
+        with ScanProgress() as progress:
+            summary = run_scan(options, progress.update)
+    except (UnknownFormat, NotLinkedIn, CampaignIndexError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    print_summary(summary)
+    raise typer.Exit(EXIT_SOME_ERRORS if summary.errors else EXIT_OK)

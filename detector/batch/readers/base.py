@@ -1,0 +1,37 @@
+"""What every reader shares: progress position and the deterministic file walk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+
+@dataclass
+class Position:
+    """How far a reader is, in its own unit (bytes, files or rows), for the progress bar."""
+
+    total: int = 0
+    done: int = 0
+
+
+def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files under `root` with one of `suffixes`, in a stable order (so --resume can skip by count)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        found.extend(Path(folder) / f for f in sorted(files) if f.lower().endswith(suffixes))
+    return found
+
+
+def relative(path: Path, root: Path) -> str:
+    return path.name if path == root else str(path.relative_to(root))
+
+
+def iter_files(root: Path, suffixes: tuple[str, ...], position: Position) -> Iterator[Path]:
+    files = [root] if root.is_file() else walk(root, suffixes)
+    position.total = len(files)
+    for path in files:
+        yield path
+        position.done += 1

@@ -1,0 +1,24 @@
+"""VTT/SRT caption files (a "video made for you"): one transcript per file.
+
+The caption text goes in as the body; the engine flattens cues (detector/parsing/transcripts.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from detector.batch.readers.base import Position, iter_files, relative
+
+
+def read(root: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    for path in iter_files(root, (".vtt", ".srt"), position):
+        name = relative(path, root)
+        row: dict[str, Any] = {"id": name, "channel": "video_transcript", "source": name}
+        try:
+            row["body"] = path.read_bytes().decode("utf-8-sig")
+        except OSError as exc:
+            row["read_error"] = f"cannot read file ({exc.strerror or type(exc).__name__})"
+        except UnicodeDecodeError:
+            row["read_error"] = "captions are not UTF-8 text"
+        yield row

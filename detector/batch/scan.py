@@ -1,0 +1,265 @@
+"""`sincere scan` orchestration: read → frames → engine → checkpointed parts → output and report.
+
+Every `every` messages a part file and then the state file are written atomically (temporary
+file + rename), so after kill -9 `--resume` skips exactly the messages already in parts: no row
+is lost or written twice. The output file appears, atomically, only when the scan completes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from detector.batch import readers
+from detector.batch.frame import NESTED, SCHEMA, detector_for, fingerprint_frame, score_frame, to_table
+from detector.batch.owner import SAMPLE, Owner, infer
+from detector.batch.readers.base import Position
+from detector.campaigns import CampaignStore, open_campaign_index
+
+Progress = Callable[[str, int, int, Position], None]
+"""on_progress(phase, messages done, of which by this run, reader position)."""
+
+OUTPUT_FORMATS = (".parquet", ".csv", ".jsonl")
+STATE = "state.json"
+
+
+@dataclass
+class ScanOptions:
+    path: Path
+    out: Path
+    fmt: str | None = None
+    owner: Owner = field(default_factory=Owner)
+    report: Path | None = None
+    resume: bool = False
+    engine: str = "local"
+    scheduler: str | None = None
+    workers: int = 2
+    every: int = 2000
+    model: Path | None = None
+    campaigns: str | None = None
+    """Campaign index URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
+
+
+@dataclass
+class Summary:
+    total: int
+    counts: dict[str, int]
+    from_me: int
+    fmt: str
+    owner: Owner
+    resumed_at: int
+    seconds: float
+    out: Path
+    report: Path | None
+
+    @property
+    def errors(self) -> int:
+        return self.counts.get("error", 0)
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write through a temporary file beside `path`, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _stamp(source: Path) -> list[int] | None:
+    """Size and modification time of an input file: a changed file is not resumed."""
+    if not source.is_file():
+        return None
+    info = source.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+class Checkpoint:
+    """The `OUT.scan/` folder: numbered Parquet parts and a state file saying how many are final."""
+
+    def __init__(self, out: Path):
+        self.folder = out.with_name(out.name + ".scan")
+        self.state: dict[str, Any] = {}
+
+    def part(self, number: int) -> Path:
+        return self.folder / f"part-{number:06d}.parquet"
+
+    def load(self, source: Path, fmt: str) -> bool:
+        """Pick up a previous run of the same scan; False when there is none to resume."""
+        try:
+            state = json.loads((self.folder / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if (state.get("input"), state.get("format"), state.get("stamp")) != (str(source.resolve()), fmt, _stamp(source)):
+            return False
+        self.state = state
+        return True
+
+    def start(self, source: Path, fmt: str) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.state = {"input": str(source.resolve()), "format": fmt, "stamp": _stamp(source),
+                      "run": uuid.uuid4().hex, "owner": None, "indexed": False, "done": 0, "parts": 0,
+                      "counts": {}, "from_me": 0}
+
+    def save(self) -> None:
+        write_atomic(self.folder / STATE, lambda tmp: tmp.write_text(json.dumps(self.state), encoding="utf-8"))
+
+    def add(self, results: pd.DataFrame, table: pa.Table) -> None:
+        number = self.state["parts"] + 1
+        write_atomic(self.part(number), lambda tmp: pq.write_table(table, tmp))
+        counts = Counter(self.state["counts"])
+        counts.update(results["verdict"].tolist())
+        self.state.update(parts=number, done=self.state["done"] + len(results), counts=dict(counts),
+                          from_me=self.state["from_me"] + int(results["from_me"].sum()))
+        self.save()
+
+    def tables(self, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        for number in range(1, self.state["parts"] + 1):
+            yield pq.read_table(self.part(number), columns=columns, schema=SCHEMA)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _jsonl_lines(table: pa.Table) -> Iterator[str]:
+    for row in table.to_pylist():
+        for key in NESTED:
+            if row[key] is not None:
+                row[key] = json.loads(row[key])
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def write_output(checkpoint: Checkpoint, out: Path) -> None:
+    """Join the parts into OUT (Parquet, CSV or JSONL by its extension), atomically."""
+    suffix = out.suffix.lower()
+
+    def write(tmp: Path) -> None:
+        if suffix == ".parquet":
+            with pq.ParquetWriter(tmp, SCHEMA) as writer:
+                for table in checkpoint.tables():
+                    writer.write_table(table)
+        elif suffix == ".csv":
+            from pyarrow import csv
+
+            with csv.CSVWriter(tmp, SCHEMA) as writer:
+                for table in checkpoint.tables():
+                    writer.write_table(table)
+        else:
+            with tmp.open("w", encoding="utf-8") as stream:
+                for table in checkpoint.tables():
+                    stream.writelines(_jsonl_lines(table))
+
+    write_atomic(out, write)
+
+
+def _frames(rows: Iterable[dict[str, Any]], every: int) -> Iterator[pd.DataFrame]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, every)):
+        yield pd.DataFrame.from_records(chunk)
+
+
+def _with_owner(rows: Iterable[dict[str, Any]], owner: Owner) -> Iterator[dict[str, Any]]:
+    recipient = owner.recipient()
+    for row in rows:
+        row = {k: v for k, v in row.items() if not k.startswith("_")}
+        if recipient and not row.get("recipient"):
+            row["recipient"] = recipient
+        yield row
+
+
+class LocalEngine:
+    """This process: the same frame functions the Dask workers run."""
+
+    def __init__(self, model: str | None, campaigns: CampaignStore):
+        self.detector, self.campaigns = detector_for(model), campaigns
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def fingerprints(self, frames: Iterable[pd.DataFrame]) -> Iterator[list]:
+        return (fingerprint_frame(frame, self.detector) for frame in frames)
+
+    def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        return (score_frame(frame, self.detector, self.campaigns) for frame in frames)
+
+
+def _engine(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, run: str):
+    model = str(options.model) if options.model else None
+    if options.engine == "dask":
+        from detector.batch.dask_engine import DaskEngine
+
+        return DaskEngine(model, campaigns_url, run, options.scheduler, options.workers)
+    return LocalEngine(model, campaigns)
+
+
+def _rows(options: ScanOptions, fmt: str, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:
+    rows = readers.read(fmt, options.path, position, me_name=owner.name)
+    for _ in islice(rows, skip):
+        pass
+    return _with_owner(rows, owner)
+
+
+def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
+    """Scan a whole export; raises readers.UnknownFormat (or OSError) when it cannot be opened at all.
+
+    Two passes over the input: the campaign pass fingerprints every message into the inbox-wide
+    index (so the first copy of a template already knows about later ones), then the scoring
+    pass writes results. Each pass is resumable.
+    """
+    started = time.perf_counter()
+    fmt = options.fmt or readers.detect(options.path)
+    checkpoint = Checkpoint(options.out)
+    resumed = options.resume and checkpoint.load(options.path, fmt)
+    if not resumed:
+        checkpoint.start(options.path, fmt)
+    state = checkpoint.state
+    resumed_at = state["done"]
+    owner = Owner(**state["owner"]) if state["owner"] else options.owner
+    if not state["owner"]:
+        if owner.name is None or owner.email is None:
+            owner = owner.filled_from(infer(islice(readers.read(fmt, options.path, Position(), owner.name), SAMPLE)))
+        state["owner"] = owner.as_dict()
+        checkpoint.save()
+    campaigns_url = options.campaigns or f"sqlite://{(checkpoint.folder / 'campaigns.db').resolve()}"
+    with open_campaign_index(campaigns_url) as campaigns, \
+            _engine(options, campaigns_url, campaigns, state["run"]) as engine:
+        if not state["indexed"]:
+            position, count = Position(), 0
+            for fingerprints in engine.fingerprints(_frames(_rows(options, fmt, owner, 0, position), options.every)):
+                campaigns.prefill(fingerprints)
+                count += len(fingerprints)
+                if on_progress:
+                    on_progress("indexing", count, count, position)
+            state["indexed"] = True
+            checkpoint.save()
+        position = Position()
+        for results in engine.scores(_frames(_rows(options, fmt, owner, resumed_at, position), options.every)):
+            checkpoint.add(results, to_table(results))
+            if on_progress:
+                on_progress("scoring", state["done"], state["done"] - resumed_at, position)
+    write_output(checkpoint, options.out)
+    if options.report:
+        from detector.batch.report import write_report
+
+        write_report(checkpoint, options.report, owner, fmt)
+    checkpoint.remove()
+    return Summary(total=state["done"], counts=state["counts"], from_me=state["from_me"], fmt=fmt, owner=owner,
+                   resumed_at=resumed_at, seconds=time.perf_counter() - started, out=options.out,
+                   report=options.report)

@@ -1,0 +1,22 @@
+"""`--engine dask` on a LocalCluster of worker processes gives exactly the local engine's results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detector.batch.scan import ScanOptions, scan
+
+distributed = pytest.importorskip("dask.distributed", reason="needs the dask extra: pip install 'sincere[dask]'")
+
+
+def test_dask_local_cluster_matches_local_engine(write_mbox, tmp_path):
+    mbox = write_mbox(40)
+    local = scan(ScanOptions(path=mbox, out=tmp_path / "local.parquet", every=7))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.parquet", every=7, engine="dask",
+                                  scheduler=cluster.scheduler_address))
+    assert local.counts == remote.counts and remote.total == 40
+    expected, got = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
+    pd.testing.assert_frame_equal(expected, got)
+    assert set(got["verdict"]) == {"personal", "smile"}

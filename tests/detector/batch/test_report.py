@@ -1,0 +1,64 @@
+"""The HTML report is self-contained and renders its sections and plots in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from batch_exports import OUTREACH, PERSONAL, email, mbox_entry
+
+from detector.batch.scan import ScanOptions, scan
+
+pytest.importorskip("matplotlib", reason="needs the batch extra: pip install 'sincere[batch]'")
+SECTIONS = ("verdicts", "scores", "campaigns", "senders", "over-time", "errors")
+PROBE = """<script>window.addEventListener("load", () => {
+  const images = [...document.images];
+  document.body.dataset.images = images.length;
+  document.body.dataset.decoded = images.filter(i => i.complete && i.naturalWidth > 0).length;
+  document.body.dataset.sections = [...document.querySelectorAll("section > h2")].map(h => h.parentNode.id).join(",");
+});</script>"""
+
+
+def chromium() -> str:
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
+    return binary
+
+
+@pytest.fixture
+def report(tmp_path):
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_text("".join(mbox_entry(i, email(i, OUTREACH if i % 3 else PERSONAL,
+                                                sender=f"Seller {i % 4} <s{i % 4}@vendor.example>"))
+                            for i in range(12)) + mbox_entry(12, "\x00binary"))
+    path = tmp_path / "report.html"
+    scan(ScanOptions(path=mbox, out=tmp_path / "r.parquet", report=path))
+    return path
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text(encoding="utf-8")
+    assert "<script" not in page and not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)
+    assert all(f'<section id="{s}">' in page for s in SECTIONS)
+    assert page.count('src="data:image/png;base64,') == 5  # one plot per section; error rows are tables
+    assert "Seller" in page and "binary data, not an e-mail message" in page
+    assert "<th>varying slots</th>" in page and "<td class=n>8</td>" in page  # 8 copies of the outreach template
+
+
+def test_report_renders_in_headless_chromium(report, tmp_path):
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    done = subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", done.stdout).group(1)
+    attrs = dict(re.findall(r'data-(\w+)="([^"]*)"', body))
+    assert attrs["sections"] == ",".join(SECTIONS)
+    assert attrs["images"] == attrs["decoded"] == "5"
