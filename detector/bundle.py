@@ -1,8 +1,9 @@
-"""Model bundles: a folder of skops/YAML files plus a manifest of sha256 sums and versions.
+"""Model bundles: a folder of model files plus a manifest of sha256 sums, versions and the model kind.
 
-Loading verifies every file against the manifest and unpickles nothing: the text model is
-read with skops, and only the explicitly allowed types are accepted, so a tampered or
-foreign file is refused before any of its code could run.
+Loading verifies every file against the manifest and unpickles nothing: scikit-learn parts are
+read with skops, and only the explicitly allowed types are accepted; torch parts (transformer
+kinds) are safetensors and JSON. A tampered or foreign file is refused before any of its code
+could run. The manifest's `kind` says which text model the bundle holds (see KIND_FILES).
 """
 
 from __future__ import annotations
@@ -25,8 +26,19 @@ MANIFEST = "manifest.json"
 TEXT_MODEL_FILE = "text_model.skops"
 POLICY_FILE = "policy.yaml"
 FORMAT_VERSION = 1
-TRUSTED_TYPES: frozenset[str] = frozenset()
-"""Types beyond skops' own scikit-learn/numpy/scipy defaults that a bundle may contain."""
+TRUSTED_TYPES: frozenset[str] = frozenset({
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+})
+"""Types beyond skops' own scikit-learn/numpy/scipy defaults that a bundle may contain
+(the calibrated MiniLM head's private scikit-learn parts: fitted arrays, no code)."""
+KIND_FILES: dict[str, tuple[str, ...]] = {
+    "text_tfidf": (TEXT_MODEL_FILE,),
+    "minilm_head": ("minilm_head.skops",),
+    "minilm_finetune": ("classifier.safetensors", "encoder_config.json", "classifier.json", "tokenizer.json"),
+    "minilm_fused": (TEXT_MODEL_FILE, "minilm_head.skops", "fusion.skops"),
+}
+"""The model files each kind needs besides the policy; the transformer kinds need the `[transformer]` extra."""
 
 
 class BundleError(RuntimeError):
@@ -61,17 +73,38 @@ class Bundle:
         path = Path(path)
         manifest = read_manifest(path)
         verify_files(path, manifest)
-        model_path = path / TEXT_MODEL_FILE
-        untrusted = set(sio.get_untrusted_types(file=model_path)) - TRUSTED_TYPES
-        if untrusted:
-            raise BundleError(f"{model_path}: refusing untrusted types {sorted(untrusted)}")
-        try:
-            model = sio.load(model_path, trusted=sorted(TRUSTED_TYPES))
-        except Exception as exc:
-            raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
+        model = load_text_model(path, manifest)
         if not hasattr(model, "predict_proba") or "personal" not in getattr(model, "classes_", ()):
-            raise BundleError(f"{model_path}: not a Sincere text model (needs predict_proba and a 'personal' class)")
+            raise BundleError(f"{path}: not a Sincere text model (needs predict_proba and a 'personal' class)")
         return cls(path=path, manifest=manifest, text_model=model, policy=Policy.load(path / POLICY_FILE))
+
+
+def load_skops(model_path: Path) -> Any:
+    untrusted = set(sio.get_untrusted_types(file=model_path)) - TRUSTED_TYPES
+    if untrusted:
+        raise BundleError(f"{model_path}: refusing untrusted types {sorted(untrusted)}")
+    try:
+        return sio.load(model_path, trusted=sorted(TRUSTED_TYPES))
+    except Exception as exc:
+        raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
+
+
+def load_text_model(path: Path, manifest: dict[str, Any]) -> Any:
+    """The bundle's text model by kind; transformer kinds import torch only here."""
+    kind = bundle_kind(manifest)
+    if kind == "text_tfidf":
+        return load_skops(path / TEXT_MODEL_FILE)
+    from detector import transformer_models as tm
+
+    if kind == "minilm_head":
+        return tm.load_head(path, manifest, load_skops)
+    if kind == "minilm_fused":
+        return tm.load_fused(path, manifest, load_skops)
+    return tm.load_finetuned(path, manifest)
+
+
+def bundle_kind(manifest: dict[str, Any]) -> str:
+    return str(manifest.get("kind", "text_tfidf"))
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -84,7 +117,10 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise BundleError(f"{manifest_path}: not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
     if manifest.get("format") != FORMAT_VERSION or not isinstance(manifest.get("files"), dict):
         raise BundleError(f"{manifest_path}: unknown bundle format {manifest.get('format')!r}")
-    for required in (TEXT_MODEL_FILE, POLICY_FILE):
+    kind = bundle_kind(manifest)
+    if kind not in KIND_FILES:
+        raise BundleError(f"{manifest_path}: unknown model kind {kind!r}; known: {sorted(KIND_FILES)}")
+    for required in (*KIND_FILES[kind], POLICY_FILE):
         if required not in manifest["files"]:
             raise BundleError(f"{manifest_path}: lists no {required}")
     return manifest
