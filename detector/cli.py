@@ -62,6 +62,7 @@ def score(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
     model: Annotated[Optional[Path], typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
     pretty: Annotated[Optional[bool], typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes that parse and run the model (use the cores of a big input).")] = 1,
 ) -> None:
     """Score messages; one contract result per input record, in order.
 
@@ -78,7 +79,7 @@ def score(
             from detector.view import ResultView
 
             view = ResultView()
-        for result in detector.score_many(_records(stack, source, text, channel, recipient)):
+        for result in detector.score_many(_records(stack, source, text, channel, recipient), workers=workers):
             errors += result["verdict"] == "error"
             if view is not None:
                 view.show(result)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
+from sklearn.utils import murmurhash3_32
 
 from detector.bundle import Bundle, default_bundle_path
 from detector.campaigns import CampaignIndex, CampaignStore
@@ -21,7 +26,26 @@ from detector.results import build_result, error_result
 from detector.signals import Evidence, Hit, SignalRegistry, default_registry
 
 BATCH_SIZE = 256
-_WORD = re.compile(r"\b[a-z][a-z']{2,}\b", re.IGNORECASE)
+_WORD = re.compile(r"\b[a-z]{3,}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """One readable message after the per-message steps, before linking and the policy."""
+
+    message: Message
+    hits: dict[str, Hit]
+    class_probs: dict[str, float]
+    fingerprint: Fingerprint | None
+
+
+_FORKED: "Detector | None" = None
+"""The detector a forked worker process inherited (see Detector._analyse_in_processes)."""
+
+
+def _analyse_forked(batch: list[Any]) -> list:
+    assert _FORKED is not None
+    return _FORKED._analyse(batch)
 
 
 class BadLine:
@@ -61,18 +85,25 @@ class Detector:
     def score(self, record: Any) -> dict[str, Any]:
         return next(self.score_many([record]))
 
-    def score_many(self, records: Iterable[Any], campaigns: CampaignStore | None = None) -> Iterator[dict[str, Any]]:
+    def score_many(self, records: Iterable[Any], campaigns: CampaignStore | None = None,
+                   workers: int = 1) -> Iterator[dict[str, Any]]:
         """Score records lazily, in order, one result per record; bad records get error results.
 
         Copies of one template are linked through `campaigns` (default: a fresh in-memory index,
         so copies inside this input are linked; each copy sees those of its own and earlier
         batches). For whole-inbox linking, `campaigns.prefill(self.fingerprint_many(records))`
         first; a message already in the index is not counted again.
+
+        `workers` > 1 parses and runs the models in that many forked processes (for batch jobs on
+        several cores; not from a threaded server); linking and the policy stay in this process,
+        so results are identical to `workers=1`.
         """
         index = campaigns if campaigns is not None else CampaignIndex()
         iterator = iter(records)
-        while batch := list(islice(iterator, BATCH_SIZE)):
-            yield from self._score_batch(batch, index)
+        batches = iter(lambda: list(islice(iterator, BATCH_SIZE)), [])
+        analysed = self._analyse_in_processes(batches, workers) if workers > 1 else map(self._analyse, batches)
+        for batch in analysed:
+            yield from self._finish(batch, index)
 
     def fingerprint_many(self, records: Iterable[Any]) -> Iterator[Fingerprint | None]:
         """The cheap pass (parse, signals, skeleton; no model): one fingerprint or None per record."""
@@ -82,32 +113,59 @@ class Detector:
             except (InvalidMessage, UndecodableMessage):
                 yield None
 
-    def _score_batch(self, batch: list[Any], campaigns: CampaignStore) -> list[dict[str, Any]]:
-        results: list[dict[str, Any] | None] = [None] * len(batch)
+    def _analyse(self, batch: list[Any]) -> list[dict[str, Any] | _Analysed]:
+        """Everything per message that needs no shared state: parse, signals, text model, fingerprint."""
+        out: list[dict[str, Any] | _Analysed] = []
         parsed: list[tuple[int, Message, dict]] = []
-        for i, record in enumerate(batch):
+        for record in batch:
             if isinstance(record, BadLine):
-                results[i] = error_result(record.id, record.error, self.model_version)
+                out.append(error_result(record.id, record.error, self.model_version))
                 continue
             try:
-                parsed.append((i, *prepare(record, self.registry)))
+                message, hits = prepare(record, self.registry)
             except (InvalidMessage, UndecodableMessage) as exc:
                 rid = record.get("id") if isinstance(record, dict) else None
-                results[i] = error_result(rid, str(exc), self.model_version)
+                out.append(error_result(rid, str(exc), self.model_version))
+                continue
+            parsed.append((len(out), message, hits))
+            out.append(None)  # type: ignore[arg-type]
         if parsed:
-            texts = [model_text(message, hits) for _, message, hits in parsed]
-            probs = self.bundle.text_model.predict_proba(texts)
-            classes = self.bundle.classes
-            fingerprints = [fingerprint(message, hits) for _, message, hits in parsed]
-            linked = campaigns.link(fingerprints)
-            for (i, message, hits), row, fp, campaign in zip(parsed, probs, fingerprints, linked):
-                if campaign is not None:
-                    hits = {**hits, CAMPAIGN_COPY: campaign_hit(message, fp, campaign)}
-                class_probs = dict(zip(classes, (float(p) for p in row)))
-                decision = self.bundle.policy.decide(class_probs, hits)
-                evidence = self._model_evidence(message) if decision.verdict != "personal" else ()
-                results[i] = build_result(message, hits, decision, self.registry, self.model_version, evidence)
-        return results  # type: ignore[return-value]
+            probs = self.bundle.text_model.predict_proba([model_text(m, h) for _, m, h in parsed])
+            for (i, message, hits), row in zip(parsed, probs):
+                class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
+                out[i] = _Analysed(message, hits, class_probs, fingerprint(message, hits))
+        return out
+
+    def _finish(self, batch: list[dict[str, Any] | _Analysed], campaigns: CampaignStore) -> list[dict[str, Any]]:
+        """Link the batch's copies, then decide each message: the steps that share state."""
+        analysed = [a for a in batch if isinstance(a, _Analysed)]
+        linked = iter(campaigns.link([a.fingerprint for a in analysed]))
+        results = []
+        for item in batch:
+            if not isinstance(item, _Analysed):
+                results.append(item)
+                continue
+            hits, campaign = item.hits, next(linked)
+            if campaign is not None:
+                hits = {**hits, CAMPAIGN_COPY: campaign_hit(item.message, item.fingerprint, campaign)}
+            decision = self.bundle.policy.decide(item.class_probs, hits)
+            evidence = self._model_evidence(item.message) if decision.verdict != "personal" else ()
+            results.append(build_result(item.message, hits, decision, self.registry, self.model_version, evidence))
+        return results
+
+    def _analyse_in_processes(self, batches: Iterator[list[Any]], workers: int) -> Iterator[list]:
+        """Batches analysed by forked workers (which inherit this detector), in order, at most
+        2 × workers batches ahead of the consumer so streaming input stays in constant memory."""
+        global _FORKED
+        _FORKED = self
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending: deque = deque()
+            for batch in batches:
+                pending.append(pool.submit(_analyse_forked, batch))
+                if len(pending) > 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _model_evidence(self, message: Message, top: int = 5) -> tuple[Evidence, ...]:
         """The words that pushed the text model most towards mass-produced."""
@@ -134,10 +192,14 @@ def _word_weight_lookup(model: Any):
         direction = -coef[personal] if coef.shape[0] > 1 else coef[0]
     except (AttributeError, KeyError, ValueError, IndexError):
         return None
+    n_features = hasher.n_features
+
     @lru_cache(maxsize=65536)
     def weight(token: str) -> float:
-        column = hasher.transform([token]).indices
-        return float(direction[column[0]] * idf[column[0]]) if len(column) else 0.0
+        # The hasher's own bucket for a lower-case word (sklearn hashes abs(signed murmur3) mod n),
+        # without building a sparse matrix per word.
+        column = abs(murmurhash3_32(token, seed=0)) % n_features
+        return float(direction[column] * idf[column])
 
     return weight
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+import detector.engine as engine
 from detector.engine import BadLine, Detector
 
 SAMPLES = Path(__file__).parents[2] / "data" / "samples" / "messages.jsonl"
@@ -99,3 +100,17 @@ def test_truncated_text_gets_a_reason(detector, monkeypatch):
     monkeypatch.setattr(message, "MAX_TEXT_CHARS", 50)
     result = detector.score({"id": "t", "channel": "email", "body": "word " * 100})
     assert "TEXT_TRUNCATED" in codes(result)
+
+
+def test_worker_processes_give_the_same_results_in_the_same_order(detector, monkeypatch):
+    monkeypatch.setattr(engine, "BATCH_SIZE", 4)  # several batches in flight across the workers
+    base = "Hi {name}, I came across your profile and loved your recent post. Open to a quick call next week?"
+    records = [{"id": f"c{i}", "channel": "linkedin", "body": base.format(name=name), "recipient": {"name": name}}
+               for i, name in enumerate(["Ana Ruiz", "Ben Ode", "Cy Lam", "Di Park", "Ed Moss"])]
+    records += [engine.BadLine("not JSON", "bad"), {"id": "no-body", "channel": "email"}]
+    records += [dict(r, id=f"x{r['id']}") for r in _examples().values()] * 3
+    serial = list(detector.score_many(records))
+    parallel = list(detector.score_many(records, workers=2))
+    assert parallel == serial
+    assert [r["id"] for r in parallel][:7] == ["c0", "c1", "c2", "c3", "c4", "bad", "no-body"]
+    assert parallel[4]["campaign"]["copies"] == 5  # linking still sees every copy
