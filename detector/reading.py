@@ -29,5 +29,5 @@ def iter_jsonl(stream: IO[bytes], source: str) -> Iterator[Any]:
 
 def eml_record(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
-    return {"id": path.name, "channel": "email", "raw": data.decode("utf-8", errors="surrogateescape")
-            .encode("utf-8", errors="replace").decode("utf-8", errors="replace")}
+    # surrogateescape keeps bytes that are not UTF-8, so the parser decodes them by the declared charset
+    return {"id": path.name, "channel": "email", "raw": data.decode("utf-8", errors="surrogateescape")}

@@ -66,7 +66,9 @@ def parse(raw: str) -> ParsedEmail:
     if raw.startswith("From ") and "\n" in raw:
         raw = raw.split("\n", 1)[1]  # mbox separator line
     try:
-        msg = email.message_from_string(raw, policy=email.policy.default)
+        # Back to bytes (undoing the surrogateescape readers use), so 8-bit bodies decode by their
+        # own declared charset rather than being taken as already-decoded text.
+        msg = email.message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=email.policy.default)
     except Exception as exc:  # the email package raises many types on hostile input
         raise UndecodableMessage(f"'raw' is not a parseable RFC 822 message ({type(exc).__name__})") from None
     if not msg.keys():

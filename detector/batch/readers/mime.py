@@ -111,5 +111,5 @@ def email_row(data: bytes, row_id: str, source: str, at_end_of_file: bool = True
     if reason:
         row["read_error"] = reason
     else:
-        row["raw"] = data.decode("utf-8", errors="replace")
+        row["raw"] = data.decode("utf-8", errors="surrogateescape")  # the parser restores the bytes
     return row
