@@ -27,6 +27,8 @@ POLICY_DESCRIPTIONS = {
     SHARED_HISTORY: "The message answers what the recipient wrote earlier or refers to shared history.",
     "TEXT_TRUNCATED": "The text was longer than the limit; only its beginning was scored.",
 }
+TEXT_MODEL_PERSONAL = "The wording reads like messages written for one person."
+"""TEXT_MODEL's description when the model leaned towards personal (a negative weight)."""
 ADDRESSING_CODES = ("MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH", "OUTREACH_PATTERNS")
 NAME_SLOTS = ("first_name", "full_name", "last_name")
 FIXED_WEIGHTS = {CAMPAIGN_COPY: 4.0}

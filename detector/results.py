@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from detector.message import Message
 from detector.features import CAMPAIGN_COPY
-from detector.policy import POLICY_DESCRIPTIONS, Decision
+from detector.policy import POLICY_DESCRIPTIONS, TEXT_MODEL_PERSONAL, Decision
 from detector.signals import Evidence, Hit, SignalRegistry
 
 
@@ -52,6 +52,8 @@ def build_result(
             reasons.append(_reason(code, weight, _description(code, hits[code], registry), hits[code].evidence))
         elif code == "SHARED_HISTORY":
             reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], hits["PERSONALIZATION_DEPTH"].evidence))
+        elif weight < 0:  # the model leaned towards personal: no mass-produced words to show
+            reasons.append(_reason(code, weight, TEXT_MODEL_PERSONAL, ()))
         else:
             reasons.append(_reason(code, weight, POLICY_DESCRIPTIONS[code], model_evidence))
     for code, hit in hits.items():

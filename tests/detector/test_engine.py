@@ -114,3 +114,13 @@ def test_worker_processes_give_the_same_results_in_the_same_order(detector, monk
     assert parallel == serial
     assert [r["id"] for r in parallel][:7] == ["c0", "c1", "c2", "c3", "c4", "bad", "no-body"]
     assert parallel[4]["campaign"]["copies"] == 5  # linking still sees every copy
+
+
+def test_text_model_reason_says_which_way_it_leaned(detector):
+    personal = detector.score(_examples()["ex-3"])
+    smile = detector.score(_examples()["seed-2"])
+    leaned_personal = next(r for r in personal["reasons"] if r["code"] == "TEXT_MODEL")
+    leaned_mass = next(r for r in smile["reasons"] if r["code"] == "TEXT_MODEL")
+    assert leaned_personal["weight"] < 0 and "written for one person" in leaned_personal["description"]
+    assert leaned_personal["evidence"] == []
+    assert leaned_mass["weight"] > 0 and "mass-produced" in leaned_mass["description"] and leaned_mass["evidence"]
