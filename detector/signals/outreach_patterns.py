@@ -96,7 +96,7 @@ _LEXICON = {
         r"(?:are you|is \w+) (?:still )?the (?:best|right) (?:person|contact|point of contact)",
     ),
     "value_pitch": (
-        r"we help (?:[\w-]+ ){1,4}(?:like|such as) (?:yourself|yours|you|\w+)",
+        r"we help (?:[\w-]++ ){1,4}(?:like|such as) (?:yourself|yours|you|\w+)",
         r"(?:helped|help|helping) (?:companies|businesses|teams|brands|clients|founders|agencies|startups)"
         r" (?:like|such as)",
         r"(?:increase|grow|boost|double|triple|10x|scale) your (?:revenue|sales|conversions|pipeline|roi|traffic"
@@ -107,9 +107,9 @@ _LEXICON = {
         r"(?:save|saving) (?:you|your team) (?:\d+|hours)",
         r"(?:a few|some|a couple of) things (?:we|i) could (?:improve|fix|help with)",
         r"(?:companies|teams) (?:similar to|like) yours",
-        r"helps (?:[\w&-]+ ){1,6}like you",
+        r"helps (?:[\w&-]++ ){1,6}like you",
         r"still interested in (?:lowering|reducing|cutting|growing|improving|saving|getting)",
-        r"(?:lower|reduce|cut) (?:your |[\w&-]+(?: [\w&-]+){0,3}'s )?(?:card |credit card |merchant )?processing fees",
+        r"(?:lower|reduce|cut) (?:your |[\w&-]++(?: [\w&-]++){0,3}'s )?(?:card |credit card |merchant )?processing fees",
         r"(?:that's|that is) (?:exactly |literally )?what we (?:help (?:with|solve)|do|solve)",
         r"(?:send|get) you a (?:quick |free )?(?:quote|audit|proposal)",
         r"(?:so )?(?:i'll|i will) (?:get|cut) (?:right )?to the point",
@@ -123,7 +123,7 @@ def _compile(lexicon: dict[str, tuple[str, ...]]) -> re.Pattern:
     """One pass over lower-cased text, a named group per kind (much faster than a pattern per
     kind). Spaces match any run of spaces/punctuation and apostrophes are optional (ASR text)."""
     groups = "|".join(f"(?P<{kind}>{'|'.join(phrases)})" for kind, phrases in lexicon.items())
-    return re.compile(r"(?<!\w)(?:" + groups.replace(" ", r"[\s,.\-–—]+").replace("'", "['’]?") + ")")
+    return re.compile(r"(?<!\w)(?:" + groups.replace(" ", r"[\s,.\-–—]++").replace("'", "['’]?") + ")")
 
 
 _PATTERN = _compile(_LEXICON)

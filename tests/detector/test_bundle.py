@@ -53,3 +53,14 @@ def test_a_foreign_model_with_untrusted_types_is_refused_even_with_matching_hash
     write_manifest(bundle_copy, {k: v for k, v in manifest.items() if k != "files"})
     with pytest.raises(BundleError, match="untrusted"):
         Bundle.load(bundle_copy)
+
+
+def test_the_shipped_fused_bundle_verifies_and_scores_through_the_transformer_path():
+    pytest.importorskip("torch", reason="the fused bundle needs the [transformer] extra")
+    from detector.engine import Detector
+
+    fused = default_bundle_path().parent / "fused"
+    detector = Detector.from_path(fused)
+    assert detector.bundle.manifest["kind"] == "minilm_fused"
+    result = detector.score({"id": "f", "channel": "email", "body": "Dear [FIRST_NAME], we noticed you might be interested."})
+    assert result["verdict"] == "smile" and result["model_version"].startswith("sincere-fused-")

@@ -114,3 +114,11 @@ def test_seed_2_personal_video():
     hit = SIGNAL.detect(message, {})
     assert "personal_video" in hit.data["kinds"]
     assert all(e.text == message.text[e.start:e.end] for e in hit.evidence)
+
+
+@pytest.mark.parametrize("trigger", ["cut", "helps", "we help", "lower", "i came across", "loved your"])
+@pytest.mark.parametrize("filler", ["-" * 3000, "- " * 1500, "ab-" * 1000, " ," * 1500])
+def test_long_dash_and_punctuation_runs_do_not_backtrack(trigger, filler):
+    # A forwarded message's "-----" rule once made one phrase take 51 s on one corpus message:
+    # words and separators both matched "-". Possessive separators keep every match linear.
+    assert detect(f"{trigger} {filler} x")[1] is None
