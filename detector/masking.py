@@ -8,6 +8,7 @@ replaced by a type token that survives a word tokenizer (`xfirstnamex`, `xurlx`,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 _MONTH = (
@@ -57,4 +58,11 @@ def mask_generic(text: str) -> str:
 
 def skeleton(text: str, slots: Iterable[Mapping] = ()) -> str:
     """The template behind a message: identity and generic masks, lower-cased, whitespace collapsed."""
-    return _SPACE.sub(" ", mask_generic(mask_identity(text, slots)).lower()).strip()
+    return _skeleton(text, tuple((s["start"], s["end"], s["type"]) for s in slots))
+
+
+@lru_cache(maxsize=64)
+def _skeleton(text: str, slots: tuple[tuple[int, int, str], ...]) -> str:
+    # Cached: the text model and the campaign fingerprint usually ask for the same message's.
+    spans = [{"start": start, "end": end, "type": kind} for start, end, kind in slots]
+    return _SPACE.sub(" ", mask_generic(mask_identity(text, spans)).lower()).strip()

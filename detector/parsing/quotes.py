@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 import quotequail
-from quotequail._patterns import FORWARD_LINE, FORWARD_MESSAGES, HEADER_MAP
+from quotequail._enums import Position
+from quotequail._internal import extract_headers, find_pattern_on_line
+from quotequail._patterns import (
+    FORWARD_LINE, FORWARD_MESSAGES, HEADER_MAP, HEADER_RE, MAX_WRAP_LINES, MIN_HEADER_LINES, MIN_QUOTED_LINES,
+)
 
 _ORIGINAL = re.compile(
     r"^\s*(-{2,}\s*original message\s*-{2,}|-{3,}\s*forwarded by|_{5,}\s*$|from:\s.+\n\s*(sent|date):)",
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>")
-# Every pattern quotequail looks for contains one of these; its line-by-line search is slow on
-# long messages, so a body without any of them skips it (same result, see tests).
-_UNWRAP_HINT = re.compile(
-    r"^\s*>|wrote|schrieb|écrit|escribió|написал|skrev|escreveu|schreef|geschreven|\d{4}/\d{1,2}/\d{1,2}"
-    r"|border:none|" + re.escape(FORWARD_LINE) + "|" + "|".join(FORWARD_MESSAGES)
-    + r"|^[\s*]*(?:" + "|".join(map(re.escape, HEADER_MAP)) + r")\s*\*?:",
-    re.IGNORECASE | re.MULTILINE,
-)
+# Every pattern quotequail looks for contains one of these hints (see _candidate_lines). One
+# case-insensitive alternation of all of them cost more than quotequail itself, so they are three
+# searches: line starts, dates, and the words on the lower-cased text (lower() keeps line breaks).
+_LINE_HINT = re.compile(r"^\s*>|^[\s*]*(?:" + "|".join(map(re.escape, HEADER_MAP)) + r")\s*\*?:",
+                        re.IGNORECASE | re.MULTILINE)
+_DATE_HINT = re.compile(r"\d{4}/\d{1,2}/\d{1,2}")
+_WORD_HINT = re.compile("|".join(re.escape(word.lower()) for word in (
+    "wrote", "schrieb", "écrit", "escribió", "написал", "skrev", "escreveu", "schreef", "geschreven",
+    "border:none", FORWARD_LINE, *(re.sub(r"\[(\w)\w\]", r"\1", message) for message in FORWARD_MESSAGES))))
 # Signature delimiters and the footers webmail services append (not written by the sender).
 _SIG_DELIM = re.compile(
     r"^(-- ?|sent from my \w+.*|do you yahoo!\?.*|get your (?:private, )?free (?:e-?mail|@?yahoo).*)$",
@@ -46,9 +53,79 @@ def _cut_trailing_quote_lines(body: str) -> tuple[str, str | None]:
     return body, None
 
 
+def _starts_here(lines: list[str], n: int) -> bool:
+    """Whether quotequail's search (`_internal.find_unwrap_start`) stops at line `n`."""
+    line = lines[n]
+    if not line.strip():
+        return False
+    if find_pattern_on_line(lines, n, MAX_WRAP_LINES, Position.End):
+        return True
+    if line.startswith(">"):
+        quoted = 0
+        for peek in lines[n:]:
+            if peek.strip():
+                if not peek.startswith(">"):
+                    break
+                quoted += 1
+        if quoted >= MIN_QUOTED_LINES:
+            return True
+    return bool(HEADER_RE.match(line)) and len(extract_headers(lines[n:], MAX_WRAP_LINES)[0]) >= MIN_HEADER_LINES
+
+
+def _hint_lines(text: str, pattern: re.Pattern) -> Iterator[int]:
+    line, pos = 0, 0
+    for hint in pattern.finditer(text):
+        line += text.count("\n", pos, hint.start())
+        pos = hint.start()
+        yield line
+
+
+def _candidate_lines(body: str, lines: list[str]) -> Iterator[int]:
+    """The only lines quotequail's search can stop at, in order: a hint's line, the line before
+    it (a pattern wraps over MAX_WRAP_LINES lines), and the run of header-like or blank lines
+    above (headers are counted from the first header-like line)."""
+    done = -1
+    hints = heapq.merge(_hint_lines(body, _LINE_HINT), _hint_lines(body, _DATE_HINT),
+                        _hint_lines(body.lower(), _WORD_HINT))
+    for line in hints:
+        if line <= done:
+            continue
+        first = max(done + 1, line - MAX_WRAP_LINES + 1)
+        while first > done + 1 and (not lines[first - 1].strip() or HEADER_RE.match(lines[first - 1])):
+            first -= 1
+        yield from range(first, line + 1)
+        done = line
+
+
+def _unwrap(body: str) -> dict | None:
+    """`quotequail.unwrap(body)` without its line-by-line search of the whole body.
+
+    quotequail's search is slow on long messages, and only lines near a hint can stop it, so
+    those are tried in order, quotequail is given the body from the first that does, and the
+    text above is put back in front of `text_top` (same result, see tests).
+    """
+    if len(body) >= 200_000:
+        return None
+    lines = body.split("\n")
+    start = next((n for n in _candidate_lines(body, lines) if _starts_here(lines, n)), None)
+    if start is None:
+        return None
+    head = sum(len(line) + 1 for line in lines[:start])
+    tail = body[head:]
+    unwrapped = quotequail.unwrap(tail)
+    if unwrapped is None:
+        return None
+    top = unwrapped.get("text_top", "")
+    lead = len(tail) - len(tail.lstrip()) if top else 0
+    unwrapped["text_top"] = body[: head + lead + len(top)].strip()
+    if not unwrapped["text_top"]:
+        del unwrapped["text_top"]
+    return unwrapped
+
+
 def split(body: str) -> SplitBody:
     new_text, quoted, author = body, None, None
-    unwrapped = quotequail.unwrap(body) if len(body) < 200_000 and _UNWRAP_HINT.search(body) else None
+    unwrapped = _unwrap(body)
     if unwrapped and unwrapped.get("type") in ("reply", "forward") and unwrapped.get("text_top") is not None:
         new_text, quoted, author = unwrapped["text_top"], unwrapped.get("text") or None, unwrapped.get("from")
     else:

@@ -1,7 +1,6 @@
-"""Reply/forward splitting: the fast pre-check must never change what quotequail finds."""
+"""Reply/forward splitting: the hint-guided search must never change what quotequail finds."""
 
-import re
-
+import quotequail
 import pytest
 
 import detector.parsing.quotes as quotes
@@ -24,17 +23,24 @@ PLAIN = [
     "Hi Ben, loved your post about the Q3 roadmap. Do you have 15 minutes next week?",
     "",
 ]
+TRAPS = [
+    # A hint word early in the text, the real reply marker much later.
+    "I wrote the report.\n" + "More news about the project.\n" * 40 + "\nOn Mon, Mar 3, 2025 Ana <a@x.org> wrote:\n> ok",
+    # A reply marker wrapped over two lines: the hint is on the second.
+    "Fine by me.\n\nOn Mon, Mar 3, 2025 at 9:12 AM Ana Ruiz <ana@x.org>\nwrote:\n> Lunch?\n> Ana",
+    # Header-like lines (one not a known header, a blank between) above the first known header.
+    "See the notes.\n\nNote: for the record\nX-Ref: 12\n\nFrom: Ana\nTo: Ben\n\nLunch Thursday?",
+    "Header-like only.\nAgenda: lunch\nTo: Ben",
+    # Quote marks that are not three quoted lines; a date that is no marker.
+    "> one quoted line\ntext\n> another\nthe 2025/03/03 run was fine",
+    "Upper-case hints.\n\nON MON, MAR 3, 2025 ANA <A@X.ORG> WROTE:\n> LUNCH?\n\n-----ORIGINAL MESSAGE-----\nFROM: A\nTO: B",
+    "Ünïcödé İstanbul line first\n\nOn Mon, Mar 3, 2025 Ana <a@x.org> wrote:\n> ok",
+]
 
 
-def _split_without_precheck(body: str, monkeypatch) -> quotes.SplitBody:
-    with monkeypatch.context() as patch:
-        patch.setattr(quotes, "_UNWRAP_HINT", re.compile(""))
-        return quotes.split(body)
-
-
-@pytest.mark.parametrize("body", REPLIES + PLAIN)
-def test_precheck_gives_the_same_split_as_always_unwrapping(body, monkeypatch):
-    assert quotes.split(body) == _split_without_precheck(body, monkeypatch)
+@pytest.mark.parametrize("body", REPLIES + PLAIN + TRAPS)
+def test_hint_guided_search_gives_what_quotequail_gives(body):
+    assert quotes._unwrap(body) == quotequail.unwrap(body)
 
 
 @pytest.mark.parametrize("body", REPLIES)
