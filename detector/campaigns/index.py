@@ -1,10 +1,11 @@
 """The campaign index contract, and the in-memory index used for one run or one inbox.
 
 Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
-most similar stored signature at or above LINK_THRESHOLD, else starts one. A campaign keeps
-up to MAX_REPS distinct signatures (spintax variants), so later copies may match any of them.
-Adding is idempotent per message (same recipient, id and signature), so a whole inbox can be
-indexed first (`prefill`) and then scored against the same index without counting twice.
+most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
+details vary between them), else starts one. A campaign keeps up to MAX_REPS distinct signatures
+(spintax variants), so later copies may match any of them. Adding is idempotent per message
+(same text under one Message-ID or to one reader; else same id and signature), so a whole inbox
+can be indexed first (`prefill`) and then scored against the same index without counting twice.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from detector.campaigns.fingerprint import LINK_THRESHOLD, Fingerprint, band_keys, campaign_id, similarity
+from detector.campaigns.audio_fingerprint import rep_keys
+from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, band_keys, campaign_id,
+                                            jaccard, shingle_set, similarity)
 
 MAX_REPS = 8
 """Distinct signatures kept per campaign."""
@@ -55,6 +58,8 @@ class Joined:
 class CampaignStore(ABC):
     """Shared linking logic; a backend supplies storage primitives inside `_transaction`."""
 
+    unvaried_threshold = UNVARIED_THRESHOLD
+
     def __init__(self, salt: bytes, threshold: float = LINK_THRESHOLD,
                  ttl_s: float | None = DEFAULT_TTL_S, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
         self.salt = salt
@@ -71,6 +76,10 @@ class CampaignStore(ABC):
         return h.digest()
 
     def member_key(self, fp: Fingerprint) -> bytes:
+        """One message counts once, whatever the caller's id (`Fingerprint.same_message`); records
+        that name neither a reader nor a Message-ID are told apart by the caller's id."""
+        if fp.same_message:
+            return self.salted("message", fp.same_message)
         return self.salted("message", fp.recipient or "", fp.message_id, fp.digest)
 
     def recipient_key(self, fp: Fingerprint) -> bytes:
@@ -125,13 +134,31 @@ class CampaignStore(ABC):
                             self._exemplars(joined.campaign, fp))
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
-        """The candidate campaign most similar to `fp` at or above the threshold, with its signatures."""
+        """The candidate campaign most similar to `fp` at or above its threshold, with its signatures."""
         best, best_reps, best_sim = None, [], self.threshold
         for cid, reps in self._candidates(keys).items():
             sim = max(similarity(fp.signature, r) for r in reps)
-            if sim >= best_sim:
+            if sim >= best_sim and (sim >= self.unvaried_threshold or self._identity_varies(fp, cid)
+                                    or self._exact_similarity(fp, cid) >= self.unvaried_threshold):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
+
+    def _exact_similarity(self, fp: Fingerprint, cid: str) -> float:
+        """Exact shingle Jaccard with the campaign's kept copies, where the store keeps their words
+        (in memory only; 0 elsewhere): near the strict threshold a 128-value estimate errs by
+        ±0.035, too much to decide a copy to one reader by."""
+        if not fp.tokens:
+            return 0.0
+        mine = shingle_set(fp.tokens)
+        return max((jaccard(mine, shingle_set(tokens)) for tokens in self._exemplars(cid, fp) if tokens), default=0.0)
+
+    def _identity_varies(self, fp: Fingerprint, cid: str) -> bool:
+        """Whether a reader's details were masked (in this copy or the campaign's) and the campaign
+        reached someone else: only then may copies differ as much as `threshold` allows."""
+        state = self._state(cid)
+        if state is None or not (fp.slot_types or state.slot_types):
+            return False
+        return state.recipients > 1 or not self._has_recipient(cid, self.recipient_key(fp))
 
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
         return ()
@@ -178,6 +205,9 @@ class CampaignStore(ABC):
 
     @abstractmethod
     def _state(self, cid: str) -> Campaign | None: ...
+
+    @abstractmethod
+    def _has_recipient(self, cid: str, recipient: bytes) -> bool: ...
 
     @abstractmethod
     def _evict(self, now: float) -> None: ...
@@ -264,6 +294,9 @@ class CampaignIndex(CampaignStore):
             return None
         return Campaign(cid, len(entry.members), len(entry.recipients), frozenset(entry.slot_types), False)
 
+    def _has_recipient(self, cid: str, recipient: bytes) -> bool:
+        return recipient in self._campaigns[cid].recipients
+
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
         entry = self._campaigns.get(cid)
         if entry is None:
@@ -281,7 +314,7 @@ class CampaignIndex(CampaignStore):
 
     def _drop(self, cid: str) -> None:
         entry = self._campaigns.pop(cid)
-        for key in (k for rep in entry.reps for k in band_keys(rep)):
+        for key in (k for rep in entry.reps for k in rep_keys(rep)):  # text bands or audio keys
             holders = self._bands.get(key)
             if holders == cid:
                 del self._bands[key]

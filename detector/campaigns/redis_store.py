@@ -11,15 +11,28 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager, nullcontext
+from itertools import islice
 from typing import Iterable, Iterator
 
 import numpy as np
 import redis
 
-from detector.campaigns.fingerprint import Fingerprint, band_keys
+from detector.campaigns.audio_fingerprint import rep_keys
+from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, Fingerprint, check_scheme
 from detector.campaigns.index import DEFAULT_TTL_S, Campaign, CampaignStore
 
 LOCK_TIMEOUT_S = 10.0
+PREFILL_CHUNK = 500
+"""Copies linked and written together by a prefill (well inside the lock's timeout)."""
+BAND_MEMBERS = "local out = {} for i, key in ipairs(KEYS) do out[i] = redis.call('SMEMBERS', key) end return out"
+ADD_TO_BANDS = """local ttl = tonumber(ARGV[2])
+for _, key in ipairs(KEYS) do
+  redis.call('SADD', key, ARGV[1])
+  if ttl > 0 then redis.call('EXPIRE', key, ttl) end
+end
+return #KEYS"""
+EXPIRE_ALL = "for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[1]) end return #KEYS"
+"""Server-side loops over a signature's 32 band keys: one command instead of 32 or 64."""
 BAND_REFRESH_S = 3600.0
 """Band keys of a busy campaign get their expiry pushed back at most this often."""
 
@@ -29,11 +42,16 @@ class RedisCampaignStore(CampaignStore):
                  ttl_s: float | None = DEFAULT_TTL_S, prefix: str = "sincere:cmp:", **kwargs):
         self.redis = redis.Redis.from_url(url)
         self.prefix = prefix
+        self.redis.hsetnx(self._k("meta"), "fingerprint", FINGERPRINT_SCHEME)
+        check_scheme(self.redis.hget(self._k("meta"), "fingerprint"), "the Redis campaign index")
         if salt is None:
             self.redis.hsetnx(self._k("meta"), "salt", os.urandom(32))
             salt = self.redis.hget(self._k("meta"), "salt")
         super().__init__(salt, ttl_s=ttl_s, max_campaigns=None, **kwargs)
         self._ttl = int(ttl_s) if ttl_s is not None else None
+        self.band_members = self.redis.register_script(BAND_MEMBERS)
+        self.add_to_bands = self.redis.register_script(ADD_TO_BANDS)
+        self.expire_all = self.redis.register_script(EXPIRE_ALL)
 
     def _k(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -55,10 +73,18 @@ class RedisCampaignStore(CampaignStore):
         return nullcontext()
 
     def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
-        """One lock per add (the lock is not re-entrant, and other workers must not wait a whole inbox)."""
-        for fp in fingerprints:
-            if fp is not None:
-                self.add(fp)
+        """PREFILL_CHUNK copies at a time, each chunk under the lock, read and written in a few
+        pipelined round trips (detector.campaigns.redis_prefill): other workers wait for one
+        chunk, not for a whole inbox."""
+        from detector.campaigns.redis_prefill import RedisBatch
+
+        fps = (fp for fp in fingerprints if fp is not None)
+        while chunk := list(islice(fps, PREFILL_CHUNK)):
+            with self._transaction():
+                batch = RedisBatch(self, chunk)
+                for fp in chunk:
+                    batch.add(fp)
+                batch.flush()
 
     def _expire(self, pipe, *keys: str) -> None:
         if self._ttl is not None:
@@ -77,16 +103,14 @@ class RedisCampaignStore(CampaignStore):
         refreshed = float(self.redis.hget(self._k("c", cid), "bands_at") or 0)
         if self._ttl is not None and now - refreshed > BAND_REFRESH_S:
             pipe = self.redis.pipeline()
-            for sig in self._reps(cid):
-                self._expire(pipe, *(self._k("b", str(k)) for k in band_keys(sig)))
+            for sig in self._reps(cid):  # text bands or audio keys
+                self.expire_all(keys=[self._k("b", str(k)) for k in rep_keys(sig)], args=[self._ttl], client=pipe)
             pipe.hset(self._k("c", cid), "bands_at", now)
             pipe.execute()
 
     def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]:
-        pipe = self.redis.pipeline()
-        for key in keys:
-            pipe.smembers(self._k("b", str(key)))
-        cids = sorted({c.decode() for members in pipe.execute() for c in members})
+        found = self.band_members(keys=[self._k("b", str(key)) for key in keys])
+        cids = sorted({c.decode() for members in found for c in members})
         pipe = self.redis.pipeline()
         for cid in cids:
             pipe.lrange(self._k("r", cid), 0, -1)
@@ -108,9 +132,8 @@ class RedisCampaignStore(CampaignStore):
     def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None:
         pipe = self.redis.pipeline()
         pipe.rpush(self._k("r", cid), sig.astype("<u4").tobytes())
-        for key in keys:
-            pipe.sadd(self._k("b", str(key)), cid)
-        self._expire(pipe, self._k("r", cid), *(self._k("b", str(k)) for k in keys))
+        self.add_to_bands(keys=[self._k("b", str(k)) for k in keys], args=[cid, self._ttl or 0], client=pipe)
+        self._expire(pipe, self._k("r", cid))
         pipe.execute()
 
     def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
@@ -130,6 +153,9 @@ class RedisCampaignStore(CampaignStore):
         if row[0] is None:
             return None
         return Campaign(cid, int(row[0]), int(row[1]), frozenset(filter(None, row[2].decode().split(","))), False)
+
+    def _has_recipient(self, cid: str, recipient: bytes) -> bool:
+        return bool(self.redis.sismember(self._k("u", cid), recipient))
 
     def _evict(self, now: float) -> None:
         """Redis expires keys itself (TTL) and evicts by `maxmemory-policy` (LRU)."""

@@ -1,8 +1,10 @@
 """Persistent campaign index in one SQLite file: the API's embedded default.
 
 WAL journal, so readers never block the writer and a killed writer leaves the last committed
-state (each `add` is one IMMEDIATE transaction). The file holds MinHash signatures, LSH band
-keys, counts, slot type names and salted hashes only — never message text or recipient ids.
+state (each `add` is one IMMEDIATE transaction; a `prefill` is one too). The file holds MinHash
+signatures, LSH band keys, counts, slot type names and salted hashes only — never message text
+or recipient ids. A prefill writes its band keys in key order, STAGED_BANDS rows at a time (32
+rows a signature are most of the work, and sorted inserts touch each page about once).
 """
 
 from __future__ import annotations
@@ -13,15 +15,21 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
-from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
+from detector.campaigns.audio_fingerprint import rep_keys
+from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, NUM_PERM, Fingerprint, check_scheme
 from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
 
 EVICT_EVERY = 1000
 """Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
+STAGED_BANDS = 2_000_000
+"""Band rows a prefill holds before writing them (sorted): bounds its memory to a few hundred MB."""
+CACHE_MIB = 64
+MMAP_MIB = 1024
+"""Page cache and memory map per connection: band lookups are random reads all over the file."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -32,7 +40,7 @@ CREATE TABLE IF NOT EXISTS reps (campaign TEXT NOT NULL, signature BLOB NOT NULL
 CREATE INDEX IF NOT EXISTS reps_campaign ON reps (campaign);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, campaign TEXT NOT NULL, PRIMARY KEY (key, campaign))
     WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS bands_campaign ON bands (campaign);
+DROP INDEX IF EXISTS bands_campaign;
 CREATE TABLE IF NOT EXISTS members (hash BLOB PRIMARY KEY, campaign TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_campaign ON members (campaign);
 CREATE TABLE IF NOT EXISTS recipients (campaign TEXT NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (campaign, hash))
@@ -49,8 +57,13 @@ class SqliteCampaignStore(CampaignStore):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute(f"PRAGMA cache_size={-CACHE_MIB * 1024}")
+        self._db.execute(f"PRAGMA mmap_size={MMAP_MIB * 2**20}")
         self._lock = threading.RLock()
         self._adds = 0
+        self._staged_bands: dict[int, list[str]] | None = None
+        """Band keys added by the prefill under way, not yet written (None outside one)."""
+        self._staged_rows = 0
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -63,6 +76,8 @@ class SqliteCampaignStore(CampaignStore):
                 elif salt is None:
                     salt = bytes(stored[0])
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('num_perm', ?)", (str(NUM_PERM),))
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('fingerprint', ?)", (FINGERPRINT_SCHEME,))
+                check_scheme(self._one("SELECT value FROM meta WHERE key = 'fingerprint'")[0], str(path))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -104,6 +119,23 @@ class SqliteCampaignStore(CampaignStore):
                 raise
             self._db.execute("COMMIT")
 
+    def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
+        with self._transaction():
+            self._staged_bands, self._staged_rows = {}, 0
+            try:
+                super().prefill(fingerprints)
+                self._write_staged_bands()
+            finally:
+                self._staged_bands = None
+
+    def _write_staged_bands(self) -> None:
+        """Write the prefill's band keys so far, in key order (also before a sweep deletes by them)."""
+        if self._staged_bands:
+            rows = [(k, c) for k in sorted(self._staged_bands) for c in self._staged_bands[k]]
+            self._staged_bands.clear()
+            self._staged_rows = 0
+            self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", rows)
+
     def _campaign_of(self, member: bytes) -> str | None:
         row = self._one("SELECT campaign FROM members WHERE hash = ?", (member,))
         return row[0] if row else None
@@ -113,9 +145,13 @@ class SqliteCampaignStore(CampaignStore):
 
     def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]:
         marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            f"SELECT campaign, signature FROM reps WHERE campaign IN "
-            f"(SELECT DISTINCT campaign FROM bands WHERE key IN ({marks}))", keys).fetchall()
+        cids = {c for (c,) in self._db.execute(f"SELECT DISTINCT campaign FROM bands WHERE key IN ({marks})", keys)}
+        if self._staged_bands:
+            cids.update(c for k in keys for c in self._staged_bands.get(k, ()))
+        if not cids:
+            return {}
+        rows = self._db.execute(f"SELECT campaign, signature FROM reps WHERE campaign IN ({','.join('?' * len(cids))})",
+                                sorted(cids)).fetchall()
         found: dict[str, list[np.ndarray]] = {}
         for cid, sig in rows:
             found.setdefault(cid, []).append(np.frombuffer(sig, dtype="<u4"))
@@ -133,7 +169,14 @@ class SqliteCampaignStore(CampaignStore):
 
     def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None:
         self._db.execute("INSERT INTO reps VALUES (?, ?)", (cid, sig.astype("<u4").tobytes()))
-        self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, cid) for k in keys])
+        if self._staged_bands is not None:
+            for k in keys:
+                self._staged_bands.setdefault(k, []).append(cid)
+            self._staged_rows += len(keys)
+            if self._staged_rows >= STAGED_BANDS:
+                self._write_staged_bands()
+        else:
+            self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, cid) for k in keys])
 
     def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
         self._db.execute("INSERT INTO members VALUES (?, ?)", (member, cid))
@@ -150,6 +193,9 @@ class SqliteCampaignStore(CampaignStore):
         if row is None:
             return None
         return Campaign(cid, row[0], row[1], frozenset(filter(None, row[2].split(","))), False)
+
+    def _has_recipient(self, cid: str, recipient: bytes) -> bool:
+        return self._one("SELECT 1 FROM recipients WHERE campaign = ? AND hash = ?", (cid, recipient)) is not None
 
     def _evict(self, now: float) -> None:
         if self._adds % EVICT_EVERY == 0:
@@ -171,6 +217,11 @@ class SqliteCampaignStore(CampaignStore):
                 doomed += [r[0] for r in self._db.execute(
                     "SELECT id FROM campaigns WHERE last_seen >= ? ORDER BY last_seen LIMIT ?",
                     (now - self.ttl_s if self.ttl_s is not None else float("-inf"), excess))]
-        for table, column in (("bands", "campaign"), ("reps", "campaign"), ("members", "campaign"),
-                              ("recipients", "campaign"), ("campaigns", "id")):
+        if not doomed:
+            return
+        self._write_staged_bands()
+        self._db.executemany("DELETE FROM bands WHERE key = ? AND campaign = ?",
+                             [(k, c) for c in doomed for sig in self._reps(c) for k in rep_keys(sig)])
+        for table, column in (("reps", "campaign"), ("members", "campaign"), ("recipients", "campaign"),
+                              ("campaigns", "id")):
             self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(c,) for c in doomed])

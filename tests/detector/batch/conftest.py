@@ -23,7 +23,7 @@ def write_mbox(tmp_path):
         path = tmp_path / name
         with path.open("w", encoding="utf-8") as out:
             for i in range(n):
-                body = (OUTREACH if i % 2 else PERSONAL) + ("\nFrom here on, a line an mbox must escape." if i == 1 else "")
+                body = (OUTREACH if i % 2 else PERSONAL) + ("\nFrom here on, a line an mbox must escape." if i == 0 else "")
                 gmail = f'X-GM-THRID: {9000 + i // 2}\nX-GM-LABELS: Inbox,"Work, clients"\n'
                 out.write(mbox_entry(i, email(i, body.replace("\nFrom ", "\n>From "), headers=gmail)))
         return path

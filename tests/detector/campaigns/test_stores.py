@@ -91,8 +91,55 @@ def test_adding_the_same_message_again_does_not_count_it_twice(make_store, fp):
 
 def test_repeats_to_one_recipient_count_as_copies_not_people(make_store, fp):
     store = make_store()
-    linked = store.link([fp(PITCH, "Anna", "Globex", rid="m1"), fp(PITCH, "Anna", "Globex", rid="m2")])
+    linked = store.link([fp(PITCH + " Talk on 3 May.", "Anna", "Globex", rid="m1"),
+                         fp(PITCH + " Talk on 9 June.", "Anna", "Globex", rid="m2")])
     assert (linked[1].copies, linked[1].recipients) == (2, 1)
+
+
+def test_a_reworded_copy_links_across_readers_but_not_to_the_same_reader(make_store, fp):
+    """Between copies to one reader no reader's details vary, so only near-identical ones link."""
+    store = make_store()
+    reworded = PITCH.replace("Would you be open to a quick call next week", "Could I send you a short video instead")
+    assert store.link([fp(PITCH, "Anna", "Globex"), fp(reworded, "Anna", "Globex", rid="again")]) == [None, None]
+    store.prefill([fp(OTHER, "Anna", "Globex")])
+    reworded = OTHER.replace("we would love to send over a free audit", "we can share a short audit")
+    later = store.link([fp(reworded, "Bruno", "Initech")])[0]
+    assert later is not None and (later.copies, later.recipients) == (2, 2)
+
+
+def test_one_message_kept_twice_or_delivered_to_several_people_is_one_copy(make_store, fp, registry):
+    from detector.campaigns.fingerprint import fingerprint
+
+    store = make_store()
+    assert store.link([fp(PITCH, "Anna", "Globex", rid="inbox/1"), fp(PITCH, "Anna", "Globex", rid="archive/1")]) \
+        == [None, None]  # the same text to the same reader under two ids
+    note = "Team, the offsite moves to the lake house: bring boots, a rain jacket and the budget sheets for Q3."
+    one_id = {"Message-ID": "<42@globex.example>"}
+    deliveries = [{**record(note, first, "Globex", rid=f"{first}-inbox"), "headers": one_id}
+                  for first in ("Anna", "Bruno", "Chen")]
+    fps = [fingerprint(*prepare(r, registry)) for r in deliveries]
+    assert all(fps) and store.link(fps) == [None, None, None]
+
+
+def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
+    """Bulk paths (SQLite's staged band keys, Redis's pipelined chunks) decide as `add` does,
+    across chunk boundaries and against campaigns stored before."""
+    import detector.campaigns.redis_store as redis_store
+
+    monkeypatch.setattr(redis_store, "PREFILL_CHUNK", 3)
+    reworded = PITCH.replace("Would you be open to a quick call next week", "Could I send you a short video instead")
+    before = [fp(PITCH, "Anna", "Globex")]
+    batch = [fp(OTHER, "Bruno", "Initech"), fp(PITCH, "Chen", "Umbrella"), fp(reworded, "Anna", "Globex", rid="r"),
+             fp(OTHER, "Dana", "Hooli"), fp(PITCH, "Anna", "Globex"), fp(reworded, "Eli", "Vandelay"),
+             fp(OTHER + " See you on 3 May.", "Dana", "Hooli", rid="d2"), fp(PITCH, "Fay", "Acme")]
+    expected = CampaignIndex()
+    expected.prefill(before)
+    want = [(c.copies, c.recipients) if c else None for c in expected.link(batch)]
+    store = make_store()
+    store.prefill(before)
+    store.prefill(batch)
+    assert [(c.copies, c.recipients) if c else None for c in store.link(batch)] == want
+    assert want[1] == (5, 4) and want[6] == (3, 2)  # "r" joins: the campaign reached Chen too
 
 
 def test_persistent_stores_answer_after_reopening(tmp_path, fp, redis_url):
@@ -159,7 +206,8 @@ def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_ur
 
     first, company, email, word = CANARIES
     body = PITCH + f" {word} appears in every copy."
-    records = [record(body, first, company, rid=f"{first}-{i}", email=email) for i in range(3)]
+    # three notes to the canary reader (texts differ, or they would be one message), one to Anna
+    records = [record(body + f" Ref {i}.", first, company, rid=f"{first}-{i}", email=email) for i in range(3)]
     records += [record(body, "Anna", "Globex", rid="Unmistakablewording-id")]
     fps = [fingerprint(*prepare(r, registry)) for r in records]
     assert all(fps)
@@ -216,3 +264,17 @@ def test_sqlite_store_survives_a_writer_killed_mid_batch(tmp_path, fp):
     linked = store.link([fp(PITCH, "Anna", "Globex")])[0]
     assert linked is not None and linked.copies > 50 and linked.recipients == linked.copies
     store.close()
+
+
+def test_an_index_built_with_another_fingerprint_scheme_is_refused(tmp_path):
+    import sqlite3
+
+    from detector.campaigns.fingerprint import IncompatibleIndex
+    from detector.campaigns.sqlite_store import SqliteCampaignStore
+
+    path = tmp_path / "old.db"
+    SqliteCampaignStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = 'minhash128-affine32-sha1-shingles' WHERE key = 'fingerprint'")
+    with pytest.raises(IncompatibleIndex, match="move it aside"):
+        SqliteCampaignStore(path)

@@ -1,0 +1,100 @@
+"""What a sender repeats in every message, whoever it is to: left out of the campaign skeleton.
+
+A colleague's notes share his signature block, his firm's legal disclaimer, a mailing list's
+footer, attachment notes and the headers of what he passed on. Two different notes from him
+(or from two people at one firm) then look alike although nothing in them was mass-produced,
+so only the writer's own wording is fingerprinted. Removed parts are blanked, not cut out, so
+the offsets of identity slots still index the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PASSED_ON = re.compile(
+    r"-{3,}\s*(?:forwarded by|original message|forwarded message)"
+    r"|^[ \t>]*from:[^\n]*\n[^\n]*\b(?:sent|to|date):"
+    r"|^[ \t>]*(?:to|cc|subject|sent|date):[^\n]*\n(?:[^\n]*\n)?[ \t>]*(?:cc|subject|sent|date):"
+    r"|^[^\n]{0,80}\bon \d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}"
+    r"|^[^\n]{1,60}\n[ \t]*\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?::\d{2})? ?[ap]m[ \t]*$",
+    re.IGNORECASE | re.MULTILINE)
+"""Where a forwarded or quoted message starts that the quote splitter left in the text (Outlook
+and Lotus Notes headers, "X on 03/14/2001 12:32 pm"): what was passed on is someone else's text."""
+
+_FOOTER = re.compile(
+    r"^[ \t>*]*(?:"
+    r"this (?:e-?mail|message|communication|transmission)\b[^\n]{0,60}\b(?:is|are|may be|contains?)"
+    r"\b[^\n]{0,40}\b(?:confidential|privileged|property|intended)"
+    r"|the information (?:contained )?in this (?:e-?mail|message|communication|transmission)"
+    r"|(?:confidentiality|legal) (?:notice|disclaimer)|disclaimer:|privileged (?:and|&) confidential"
+    r"|if you (?:are not|have received this)[^\n]{0,30}(?:intended recipient|in error)"
+    r"|visit our (?:web ?site|home ?page) at"
+    r"|_{10,}[ \t]*\n[^\n]*(?:mailing list|list ?info|unsubscribe)"
+    r"|[^\n]{0,40}\b(?:to unsubscribe|unsubscribe:|you (?:are|were) (?:currently )?subscribed|"
+    r"you received this (?:message|e-?mail) because you are subscribed|mailman/listinfo)"
+    r"|do you yahoo!?|yahoo! groups|get your (?:private, )?free (?:e-?mail|@?yahoo)|sent from my \w+"
+    r")",
+    re.IGNORECASE | re.MULTILINE)
+"""Legal disclaimers, list and webmail footers: the rest of the message from there is not the writer's."""
+
+_ATTACHMENT = re.compile(
+    r"\(see attached file:[^)]*\)"
+    r"|^[ \t]*-[ \t]*[^\n]{1,80}\.(?:xls|xlsx|doc|docx|pdf|ppt|pptx|txt|zip|jpg|gif|png|csv|rtf|htm|html)[ \t]*$"
+    r"|<<[^>\n]{1,80}\.\w{2,4}>>",
+    re.IGNORECASE | re.MULTILINE)
+"""Attachment notes a mail client writes ("(see attached file: hplo 215.xls)", "- report.doc")."""
+
+_CONTACT = re.compile(
+    r"\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|\b\d{3}[ .-]\d{4}\b|[\w.-]+@[\w-]+\.|www\.|https?://"
+    r"|\b(?:tel|phone|fax|mobile|cell|pager|office|direct)\b\s*[:.)]",
+    re.IGNORECASE)
+"""A way to reach the sender: a phone number, an address, a site, a labelled number."""
+SIGNATURE_LINES = 12
+"""A signature block is at most this many non-blank lines at the end."""
+SIGNATURE_LINE_WORDS = 7
+"""Lines of a signature block are this short, or name a contact in at most CONTACT_LINE_WORDS."""
+CONTACT_LINE_WORDS = 12
+_SIG_DELIM = re.compile(r"^-- ?$", re.MULTILINE)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """Spaces over [start, end) except line breaks, so offsets and line structure stay."""
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _signature_start(text: str) -> int | None:
+    """Start of the trailing block of short or contact lines that holds a contact line, if any."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    start, seen, contact = None, 0, False
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if not line:
+            continue
+        words = len(line.split())
+        is_contact = words <= CONTACT_LINE_WORDS and bool(_CONTACT.search(line))
+        if not (is_contact or words <= SIGNATURE_LINE_WORDS) or seen == SIGNATURE_LINES:
+            break
+        seen += 1
+        contact |= is_contact
+        start = offsets[i]
+    return start if contact else None
+
+
+def own_text(text: str) -> str:
+    """`text` with everything but the writer's own wording blanked (same length)."""
+    for pattern in (_PASSED_ON, _FOOTER):
+        found = pattern.search(text)
+        if found:
+            text = _blank(text, found.start(), len(text))
+    delimiter = _SIG_DELIM.search(text)
+    if delimiter:
+        text = _blank(text, delimiter.start(), len(text))
+    for found in reversed(list(_ATTACHMENT.finditer(text))):
+        text = _blank(text, found.start(), found.end())
+    signature = _signature_start(text)
+    if signature is not None:
+        text = _blank(text, signature, len(text))
+    return text

@@ -1,0 +1,69 @@
+"""What one sender repeats in every note (signature, disclaimer, attachment notes, passed-on
+headers) does not make two of his notes copies of one template."""
+
+from detector.campaigns import CampaignIndex
+from detector.campaigns.boilerplate import own_text
+from detector.campaigns.fingerprint import fingerprint
+from detector.engine import prepare
+
+SIGNATURE = ("\n\nCarol St. Clair\nEB 4539\n713-853-3989 (phone)\n713-646-8537 (fax)\n281-382-1943 (cell phone)\n"
+             "carol.st.clair@enron.com\n")
+DISCLAIMER = ("This e-mail is the property of Enron Corp. and/or its relevant affiliate and may contain confidential "
+              "and privileged material for the sole use of the intended recipient(s). Any review, use, distribution "
+              "or disclosure by others is strictly prohibited. If you are not the intended recipient (or authorized "
+              "to receive for the recipient), please contact the sender or reply to Enron Corp. and delete all "
+              "copies of the message. This e-mail (and any attachments hereto) are not intended to be an offer.")
+NOTES = [
+    ("Netting", "{first}, the master netting assignments went out to the three counterparties this morning and "
+                "legal signed off on the cross-default language."),
+    ("Kinder Morgan", "{first}, attached is the Kinder Morgan letter with our comments on the guaranty; can you "
+                      "look at section four before Friday?"),
+]
+
+
+def note(i: int, first: str, subject: str, body: str) -> dict:
+    return {"id": f"n{i}", "channel": "email", "subject": subject,
+            "body": body.format(first=first) + SIGNATURE + "\n" + DISCLAIMER,
+            "recipient": {"first_name": first, "email": f"{first.lower()}@example.org"},
+            "sender": {"name": "Carol St. Clair"}}
+
+
+def test_notes_sharing_a_signature_and_disclaimer_are_not_linked(registry):
+    records = [note(i, first, *n) for i, (first, n) in enumerate(zip(("Louise", "John"), NOTES))]
+    fps = [fingerprint(*prepare(r, registry)) for r in records]
+    assert all(fps)
+    assert CampaignIndex().link(fps) == [None, None]
+    assert not {"enron", "property", "phone"} & set(fps[0].tokens)
+
+
+def test_own_text_blanks_what_the_sender_did_not_write_for_this_note():
+    text = ("Meter 7268\n\nLauri, I put this on strangas gas until I get a contract from Daren.\n"
+            "(see attached file: hplo 215.xls)\n- hplo 215.xls\n\nKimberly Vaughn\n12/10/99 02:54 pm\n"
+            "To: Lauri A Allen/HOU/ECT@ECT\nSubject: meter 7268\nthe earlier note")
+    own = own_text(text)
+    assert len(own) == len(text)
+    assert own.split() == "Meter 7268 Lauri, I put this on strangas gas until I get a contract from Daren.".split()
+    disclaimer = "Thanks, see you Monday at the plant.\n\n" + DISCLAIMER
+    assert own_text(disclaimer).split() == "Thanks, see you Monday at the plant.".split()
+
+
+def test_a_routine_line_of_dates_and_file_names_is_not_fingerprinted(registry):
+    record = {"id": "r", "channel": "email", "subject": "hpl noms for february 15, 2000",
+              "body": "(see attached file: hplo 215.xls)\n - hplo 215.xls", "recipient": {"name": "Daren Farmer"}}
+    assert fingerprint(*prepare(record, registry)) is None
+
+
+def test_copies_to_one_reader_link_only_when_near_identical(registry):
+    """Nothing of the reader varies between them, so shared routine wording is not enough."""
+    common = ("Following please find the daily EnronOnline executive summary for {day}. Note: the executive summary "
+              "transaction counts have been reduced to reflect the removal of sleeve trade activity.")
+    extra = [" Gas volumes were down on the holiday and power was flat against last week.",
+             " Please call Lindsay if the attachment does not open; the new web report replaces it next month, "
+             "together with the weekly credit exposure tables and the counterparty watch list."]
+    records = [{"id": f"s{i}", "channel": "email", "subject": "EnronOnline executive summary",
+                "body": common.format(day=day) + tail, "recipient": {"name": "Louise Kitchen"}}
+               for i, (day, tail) in enumerate([("October 30", ""), ("October 31", ""), ("November 1", extra[0]),
+                                                ("November 2", extra[1])])]
+    linked = CampaignIndex().link([fingerprint(*prepare(r, registry)) for r in records])
+    assert linked[0] is not None and linked[1] is not None and linked[0].id == linked[1].id  # same text, new date
+    assert linked[3] is None  # a different note that starts alike
