@@ -5,6 +5,10 @@ stays flat), and results come back in input order for the checkpoint writer. Eac
 loads the model and opens the campaign index once (both cached per process). Without
 `--scheduler`, a LocalCluster of worker processes is started on this machine; a remote cluster
 needs a campaign index every worker can reach (`--campaigns redis://...`).
+
+The local cluster's workers run without Dask's statistical profiler: it samples the task's stack
+every 10 ms and keeps a call tree per second for the last 1,000 s, which grew each worker by
+about 140 MiB over a 100,000-message scan (flat without it).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pandas as pd
 from detector.batch.frame import campaigns_for, detector_for, fingerprint_frame, score_frame
 
 IN_FLIGHT_PER_WORKER = 2
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
@@ -35,11 +40,13 @@ class DaskEngine:
         self._stack = ExitStack()
 
     def __enter__(self) -> DaskEngine:
+        import dask
         from dask.distributed import Client, LocalCluster
 
         if self.scheduler:
             self.client = self._stack.enter_context(Client(self.scheduler))
         else:
+            self._stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))  # workers copy it when spawned
             cluster = self._stack.enter_context(LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None))
             self.client = self._stack.enter_context(Client(cluster))

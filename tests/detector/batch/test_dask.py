@@ -20,3 +20,12 @@ def test_dask_local_cluster_matches_local_engine(write_mbox, tmp_path):
     expected, got = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
     pd.testing.assert_frame_equal(expected, got)
     assert set(got["verdict"]) == {"personal", "smile"}
+
+
+def test_local_cluster_workers_run_without_the_profiler(tmp_path):
+    """Dask's profiler keeps a call tree per second in each worker: memory that grew with scan length."""
+    from detector.batch.dask_engine import DaskEngine
+
+    with DaskEngine(None, f"sqlite://{tmp_path / 'campaigns.db'}", "run", None, workers=1) as engine:
+        profiling = engine.client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert list(profiling.values()) == [False]
