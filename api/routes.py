@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Request, UploadFile
@@ -12,12 +16,16 @@ from starlette.exceptions import HTTPException
 from api.auth import Caller, authenticate, caller
 from api.errors import describe, documented, safe_field_errors
 from api.feedback import RULE_FOR_FEEDBACK, sender_identity
-from api.schemas import MAX_BATCH, FeedbackRequest, FeedbackResult, ModelInfo, ScoreRequest, ScoreResult, Status
+from api.schemas import (MAX_BATCH, AudioMetadata, FeedbackRequest, FeedbackResult, ModelInfo, ScoreRequest,
+                         ScoreResult, Status)
+from detector.audio.decoding import duration_seconds
 from detector.results import error_result
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
 AUDIO_PATH = "/v1/score/audio"
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".m4a", ".aac", ".mp4", ".amr", ".3gp", ".ogg", ".opus", ".oga", ".flac"})
+"""Upload name endings kept on the temporary file (a hint for the decoder; content is probed anyway)."""
 
 
 def _services(request: Request):
@@ -64,18 +72,49 @@ def score_batch(records: Annotated[list[Any], Body(max_length=MAX_BATCH)], who: 
     ]
 
 
+def _audio_metadata(metadata: str) -> dict[str, Any]:
+    """The record sent beside the audio, or a 422 naming what is wrong (never echoing it)."""
+    try:
+        return AudioMetadata.model_validate(json.loads(metadata)).record()
+    except json.JSONDecodeError:
+        raise HTTPException(422, "metadata: not valid JSON") from None
+    except ValidationError as exc:
+        raise HTTPException(422, "metadata: " + describe(safe_field_errors(exc.errors()))) from None
+
+
 @router.post(
     AUDIO_PATH, operation_id="score_audio", tags=["scoring"], response_model=ScoreResult,
-    responses=documented(400, 401, 413, 422, 429, 500, 501),
+    responses=documented(400, 401, 413, 422, 429, 500),
 )
 def score_audio(
     who: Who,
-    file: Annotated[UploadFile, File(description="wav, mp3, m4a, amr, ogg or flac; at most SINCERE_MAX_UPLOAD_BYTES "
-                                                 "(default 10 MiB) per request and SINCERE_MAX_AUDIO_SECONDS (default 300 s).")],
-    metadata: Annotated[str, Form(description="JSON contract record without body/audio_path: id, channel, sender, recipient, ...")],
+    request: Request,
+    file: Annotated[UploadFile, File(description="wav, mp3, m4a/aac, amr, 3gp, ogg/opus or flac; at most "
+                                                 "SINCERE_MAX_UPLOAD_BYTES (default 10 MiB) per request and "
+                                                 "SINCERE_MAX_AUDIO_SECONDS (default 300 s).")],
+    metadata: Annotated[str, Form(description="JSON contract record without audio_path: id, channel (default "
+                                              "voicemail), sender, recipient, ...; a body is used as the transcript.")],
 ) -> dict[str, Any]:
-    """Score a voicemail or video's audio. Not available in this version: always 501 after authentication."""
-    raise HTTPException(501, "audio scoring is not available in this version; send the transcript to /v1/score as 'body'")
+    """Score a voicemail or a video's audio: decoded, transcribed offline (unless `metadata` has a `body`),
+    checked for a synthetic voice and fingerprinted against the server's campaign index; one contract
+    result with `voice: {synthetic, transcript, campaign}`. Audio that cannot be decoded is a 422, audio
+    longer than SINCERE_MAX_AUDIO_SECONDS a 413. The upload lives in a private temporary file deleted when
+    the request ends; neither it nor its transcript is logged or kept."""
+    services = _services(request)
+    record = _audio_metadata(metadata)
+    suffix = Path(file.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="sincere-audio-") as folder:
+        path = Path(folder) / f"upload{suffix if suffix in AUDIO_SUFFIXES else ''}"
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        seconds = duration_seconds(path)
+        limit = services.settings.max_audio_seconds
+        if seconds is not None and seconds > limit:
+            raise HTTPException(413, f"audio of {seconds:.0f} s is over the limit of {limit} s")
+        result = services.score([{**record, "audio_path": str(path)}], who.user)[0]
+    if result["verdict"] == "error":
+        raise HTTPException(422, result["error"])
+    return result
 
 
 @router.post(

@@ -75,6 +75,17 @@ class ScoreRequest(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
+class AudioMetadata(ScoreRequest):
+    """The `metadata` part of /v1/score/audio: a contract record whose words come from the recording.
+    A `body` given here is scored as the transcript instead of transcribing the audio."""
+
+    channel: Channel = "voicemail"
+
+    @model_validator(mode="after")
+    def _has_text(self) -> AudioMetadata:
+        return self
+
+
 class Evidence(BaseModel):
     start: int
     end: int
@@ -111,9 +122,18 @@ class Campaign(BaseModel):
     varying_slots: list[str]
 
 
+class VoiceCampaign(BaseModel):
+    """Other copies of the same recording (audio fingerprint) seen by this server."""
+
+    id: str
+    copies: int
+    recipients: int
+
+
 class Voice(BaseModel):
-    synthetic: float
-    transcript: str | None
+    synthetic: Annotated[float, Field(ge=0, le=1, description="Probability that the voice is text-to-speech.")]
+    transcript: Annotated[str | None, Field(description="What speech recognition heard; null when a body was given.")]
+    campaign: Annotated[VoiceCampaign | None, Field(description="The recording's audio campaign, if any.")] = None
 
 
 class ScoreResult(BaseModel):

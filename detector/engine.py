@@ -17,6 +17,7 @@ from sklearn.utils import murmurhash3_32
 
 from detector.bundle import Bundle, default_bundle_path
 from detector.campaigns import CampaignIndex, CampaignStore
+from detector.campaigns.audio_links import link_audio
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
 from detector.campaigns.reason import campaign_hit
 from detector.features import CAMPAIGN_COPY, model_text
@@ -24,6 +25,7 @@ from detector.message import InvalidMessage, Message, from_record
 from detector.parsing.rfc822 import UndecodableMessage
 from detector.results import build_result, error_result
 from detector.signals import Evidence, Hit, SignalRegistry, default_registry
+from detector.voicemail import Heard, Voicemail
 
 BATCH_SIZE = 256
 _WORD = re.compile(r"\b[a-z]{3,}\b", re.IGNORECASE)
@@ -37,6 +39,8 @@ class _Analysed:
     hits: dict[str, Hit]
     class_probs: dict[str, float]
     fingerprint: Fingerprint | None
+    heard: Heard | None = None
+    """A voicemail's voice and audio print (detector.voicemail); None for text."""
 
 
 _FORKED: "Detector | None" = None
@@ -60,7 +64,7 @@ def prepare(record: Any, registry: SignalRegistry) -> tuple[Message, dict[str, H
     """Normalise one record and run every signal on it (training uses this too)."""
     message = from_record(record)
     if message.audio_path is not None and not message.text.strip():
-        raise InvalidMessage("audio scoring is not available in this version; send the transcript as 'body'")
+        raise InvalidMessage("no words to score: no speech was recognised in the recording and no 'body' given")
     return message, registry.run(message)
 
 
@@ -69,6 +73,8 @@ class Detector:
         self.bundle = bundle
         self.registry = registry or default_registry()
         self._word_weights = _word_weight_lookup(bundle.text_model)
+        self.voicemail = Voicemail()
+        """Hears `audio_path` records; its models load on the first voicemail."""
 
     @classmethod
     def default(cls) -> Detector:
@@ -122,24 +128,29 @@ class Detector:
                 out.append(error_result(record.id, record.error, self.model_version))
                 continue
             try:
-                message, hits = prepare(record, self.registry)
+                heard_record, heard = self.voicemail.hear(record)
+                message, hits = prepare(heard_record, self.registry)
             except (InvalidMessage, UndecodableMessage) as exc:
                 rid = record.get("id") if isinstance(record, dict) else None
                 out.append(error_result(rid, str(exc), self.model_version))
                 continue
-            parsed.append((len(out), message, hits))
+            parsed.append((len(out), message, hits, heard))
             out.append(None)  # type: ignore[arg-type]
         if parsed:
-            probs = self.bundle.text_model.predict_proba([model_text(m, h) for _, m, h in parsed])
-            for (i, message, hits), row in zip(parsed, probs):
+            # Model text and fingerprint side by side: they share one cached skeleton (detector.masking).
+            texts, prints = zip(*((model_text(m, h), fingerprint(m, h)) for _, m, h, _ in parsed))
+            probs = self.bundle.text_model.predict_proba(list(texts))
+            for (i, message, hits, heard), row, print_ in zip(parsed, probs, prints):
                 class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
-                out[i] = _Analysed(message, hits, class_probs, fingerprint(message, hits))
+                out[i] = _Analysed(message, hits, class_probs, print_, heard)
         return out
 
     def _finish(self, batch: list[dict[str, Any] | _Analysed], campaigns: CampaignStore) -> list[dict[str, Any]]:
         """Link the batch's copies, then decide each message: the steps that share state."""
         analysed = [a for a in batch if isinstance(a, _Analysed)]
         linked = iter(campaigns.link([a.fingerprint for a in analysed]))
+        heard = [a for a in analysed if a.heard is not None]
+        heard_linked = iter(link_audio(campaigns, [self.voicemail.fingerprint(a.message, a.heard) for a in heard]))
         results = []
         for item in batch:
             if not isinstance(item, _Analysed):
@@ -148,6 +159,11 @@ class Detector:
             hits, campaign = item.hits, next(linked)
             if campaign is not None:
                 hits = {**hits, CAMPAIGN_COPY: campaign_hit(item.message, item.fingerprint, campaign)}
+            if item.heard is not None:
+                results.append(self.voicemail.result(item.message, hits, item.class_probs, item.heard, next(heard_linked),
+                                                     self.bundle.policy, self.registry, self.model_version,
+                                                     self._model_evidence))
+                continue
             decision = self.bundle.policy.decide(item.class_probs, hits)
             evidence = self._model_evidence(item.message) if decision.verdict != "personal" else ()
             results.append(build_result(item.message, hits, decision, self.registry, self.model_version, evidence))

@@ -47,7 +47,7 @@ def test_body_over_limit_is_413(tmp_path):
         assert upload.status_code == 413
         small = client.post("/v1/score/audio", files={"file": ("v.wav", b"\0" * 2500, "audio/wav")},
                             data={"metadata": '{"id": "v", "channel": "voicemail"}'}, headers=auth)
-        assert small.status_code == 501  # under the upload limit though over the JSON one
+        assert small.status_code == 422  # under the upload limit though over the JSON one: read, and not audio
 
 
 def test_rate_limit_is_per_key_429(tmp_path):

@@ -1,4 +1,4 @@
-"""Endpoint behaviour: contract shapes, per-item batch errors, the 501 for audio, models and operations."""
+"""Endpoint behaviour: contract shapes, per-item batch errors, audio refusals, models and operations."""
 
 import json
 
@@ -42,12 +42,13 @@ def test_batch_over_the_maximum_is_refused(client, auth):
     assert client.post("/v1/score/batch", json=[dict(SMILE, id=str(i)) for i in range(100)], headers=auth).status_code == 200
 
 
-def test_audio_is_501_after_auth(client, auth):
+def test_audio_needs_a_key_and_refuses_what_is_not_audio(client, auth):
     files = {"file": ("v.wav", b"RIFF....", "audio/wav")}
     data = {"metadata": json.dumps({"id": "v", "channel": "voicemail"})}
     assert client.post("/v1/score/audio", files=files, data=data).status_code == 401
     response = client.post("/v1/score/audio", files=files, data=data, headers=auth)
-    assert response.status_code == 501 and response.json()["error"]["code"] == "not_implemented"
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    assert "upload.wav" in response.json()["error"]["message"]
 
 
 def test_models_health_ready_metrics(client, auth):

@@ -116,3 +116,77 @@ def test_compressed_formats_decode_through_pyav(tmp_path):
         pytest.skip("this sox cannot write AMR-NB (apt-get install libsox-fmt-all)")
     x = load_audio(amr)
     assert abs(x.size / SAMPLE_RATE - 2.0) < 0.1
+
+
+FORMATS = [  # (container, codec, file ending, codec rate): what phones, apps and browsers hand over
+    ("wav", "pcm_s16le", "wav", 16000),
+    ("mp3", "libmp3lame", "mp3", 16000),
+    ("ipod", "aac", "m4a", 16000),
+    ("adts", "aac", "aac", 16000),
+    ("amr", "libopencore_amrnb", "amr", 8000),
+    ("3gp", "libopencore_amrnb", "3gp", 8000),
+    ("ogg", "libopus", "opus", 48000),
+    ("ogg", "vorbis", "ogg", 16000),  # written by libsndfile (FFmpeg's own Vorbis encoder is experimental)
+    ("flac", "flac", "flac", 16000),
+]
+
+
+def _encode(path: Path, container: str, codec: str, rate: int, seconds: float = 2.0) -> Path:
+    from detector.audio.decoding import resample
+
+    samples = resample(_tone(seconds), 16000, rate)
+    if codec == "vorbis":
+        sf.write(path, samples, rate, format="OGG", subtype="VORBIS")
+        return path
+    av = pytest.importorskip("av", reason="PyAV not installed (pip install -e '.[audio]')")
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize("container, codec, ending, rate", FORMATS, ids=[f[2] for f in FORMATS])
+def test_every_voicemail_format_decodes_at_the_model_rates(tmp_path, container, codec, ending, rate):
+    from detector.audio.decoding import ASR_RATE, duration_seconds
+
+    try:
+        path = _encode(tmp_path / f"clip.{ending}", container, codec, rate)
+    except Exception as exc:  # an encoder this FFmpeg build lacks is no decoding failure
+        pytest.skip(f"cannot write {ending} here ({type(exc).__name__})")
+    phone, wide = load_audio(path), load_audio(path, rate=ASR_RATE)
+    assert abs(phone.size / SAMPLE_RATE - 2.0) < 0.15 and abs(wide.size / ASR_RATE - 2.0) < 0.15
+    assert wide.dtype == np.float32 and np.abs(wide).max() > 0.05
+    assert abs(duration_seconds(path) - 2.0) < 0.2
+
+
+def test_a_caller_s_duration_limit_is_enforced(tmp_path):
+    path = tmp_path / "ten.wav"
+    sf.write(path, _tone(10.0), 16000, subtype="PCM_16")
+    with pytest.raises(AudioError, match="limit 5 s"):
+        load_audio(path, max_seconds=5)
+    amr = _encode(tmp_path / "ten.amr", "amr", "libopencore_amrnb", 8000, seconds=10.0)
+    with pytest.raises(AudioError, match="limit 5 s"):
+        load_audio(amr, max_seconds=5)
+    assert load_audio(path, max_seconds=5000).size == 10 * SAMPLE_RATE  # never above MAX_SECONDS
+
+
+def test_corrupt_compressed_audio_gives_a_clear_error(tmp_path):
+    good = _encode(tmp_path / "good.m4a", "ipod", "aac", 16000)
+    broken = tmp_path / "broken.m4a"
+    data = bytearray(good.read_bytes())
+    data[64:4096] = b"\x00" * len(data[64:4096])  # the container's index is gone
+    broken.write_bytes(bytes(data))
+    with pytest.raises(AudioError, match="broken.m4a"):
+        load_audio(broken)
+
+
+def test_duration_is_unknown_for_what_is_not_audio(tmp_path):
+    from detector.audio.decoding import duration_seconds
+
+    path = tmp_path / "note.txt"
+    path.write_text("not audio\n" * 100)
+    assert duration_seconds(path) is None

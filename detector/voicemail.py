@@ -1,0 +1,209 @@
+"""Voicemail drops: a recording heard, then one verdict from its voice, its words and its copies.
+
+`Voicemail.hear` turns a record with `audio_path` into a text record the engine scores like any
+other: the audio is decoded (limits and clear errors in detector.audio.decoding), transcribed
+offline (detector.audio.transcription; a `body` in the record is used as is instead), scored for
+a synthetic voice and fingerprinted with Chromaprint. After the engine has linked copies,
+`Voicemail.result` adds the voice's own evidence to the policy's blend:
+
+- SYNTHETIC_VOICE: the voice is text-to-speech. Not conclusive alone (a person's voice can
+  score high over a bad line; see the voice model card), so its weight is below a campaign's.
+- VOICE_CAMPAIGN_COPY: the same recording reached other people, only a short part (a name)
+  differing. As conclusive as a text campaign copy when it reached two or more people.
+
+Both weights are fixed, not fitted (there is no labelled voicemail set to fit them on), and
+sit in logit points beside the bundle's own. The transcript campaign (CAMPAIGN_COPY, with its
+`varying_slots`) comes from the text path unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
+from detector.audio.features import trim_silence
+from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, chromaprint
+from detector.campaigns.audio_links import audio_print
+from detector.campaigns.fingerprint import Fingerprint, recipient_key
+from detector.campaigns.index import Campaign
+from detector.message import CHANNELS, InvalidMessage, Message
+from detector.policy import Decision, Policy
+from detector.results import build_result
+from detector.signals import Evidence, Hit, SignalRegistry
+
+log = logging.getLogger("sincere.voicemail")
+
+SYNTHETIC_VOICE = "SYNTHETIC_VOICE"
+VOICE_CAMPAIGN_COPY = "VOICE_CAMPAIGN_COPY"
+VOICE_WEIGHTS = {SYNTHETIC_VOICE: 2.5, VOICE_CAMPAIGN_COPY: 4.0}
+"""Logit points at full strength (see the module doc)."""
+SYNTHETIC_FROM = 0.5
+"""SYNTHETIC_VOICE's strength grows from 0 at this probability to 1 at 1.0."""
+VOICE_CHANNELS = ("voicemail", "video_transcript")
+DESCRIPTIONS = {
+    SYNTHETIC_VOICE: "The voice sounds synthetic (text-to-speech), as in automated voicemail drops.",
+}
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the recording itself told, beside its words."""
+
+    synthetic: float
+    """P(synthetic voice), 0..1."""
+    transcript: str | None
+    """What the recogniser heard; None when the record brought its own `body`."""
+    hashes: np.ndarray | None = None
+    """Chromaprint hashes, None when fpcalc is missing or the recording is too short to tell."""
+
+
+def is_audio_record(record: Any) -> bool:
+    return isinstance(record, Mapping) and record.get("audio_path") is not None
+
+
+def _recipient_words(record: Mapping[str, Any]) -> list[str]:
+    """The reader's own names, to prime the recogniser (the record says who the message is for)."""
+    person = record.get("recipient")
+    if not isinstance(person, Mapping):
+        return []
+    values = [person.get(k) for k in ("first_name", "last_name", "name", "company")]
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def _given_body(record: Mapping[str, Any]) -> bool:
+    return any(isinstance(record.get(k), str) and record[k].strip() for k in ("body", "body_html", "raw"))
+
+
+class Voicemail:
+    """Loads the voice model and the recogniser on first use, so text-only runs never do."""
+
+    def __init__(self, voice=None, transcriber=None, max_seconds: float = MAX_SECONDS):
+        self._voice = voice
+        self._transcriber = transcriber
+        self.max_seconds = max_seconds
+        self._policies: dict[int, Policy] = {}
+        self._warned = False
+
+    @property
+    def voice(self):
+        if self._voice is None:
+            from detector.audio.detector import SyntheticVoiceDetector
+
+            self._voice = SyntheticVoiceDetector.load()
+        return self._voice
+
+    @property
+    def transcriber(self):
+        if self._transcriber is None:
+            from detector.audio.transcription import default_transcriber
+
+            self._transcriber = default_transcriber()
+        return self._transcriber
+
+    def hear(self, record: Any) -> tuple[Any, Heard | None]:
+        """(the record to score as text, what was heard); records without audio pass through, and so
+        do records whose audio cannot be read but that bring their own words (`voice` is then null)."""
+        if not is_audio_record(record):
+            return record, None
+        path = record["audio_path"]
+        if not isinstance(path, str):
+            raise InvalidMessage("'audio_path' must be a string")
+        try:
+            speech = load_audio(path, rate=ASR_RATE, max_seconds=self.max_seconds)
+            phone = resample(speech, ASR_RATE, SAMPLE_RATE)
+            synthetic = self.voice.score(phone, SAMPLE_RATE)
+        except AudioError as exc:
+            if _given_body(record):  # the words are there (a Takeout transcript): score them, without a voice
+                return record, None
+            raise InvalidMessage(f"audio: {exc}") from None
+        transcript = None
+        if not _given_body(record):
+            from detector.audio.transcription import TranscriberUnavailable
+
+            try:
+                transcript = self.transcriber.transcribe(speech, hotwords=_recipient_words(record))
+            except TranscriberUnavailable as exc:
+                raise InvalidMessage(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - one unreadable recording must not end the run
+                raise InvalidMessage(f"speech recognition failed ({type(exc).__name__})") from None
+        heard_record = dict(record)
+        if record.get("channel") in CHANNELS and record.get("channel") not in VOICE_CHANNELS:
+            heard_record["channel"] = "voicemail"  # what was heard is scored as a voicemail's words
+        if transcript is not None:
+            heard_record["body"] = transcript
+        return heard_record, Heard(synthetic, transcript, self._hashes(phone))
+
+    def _hashes(self, phone: np.ndarray) -> np.ndarray | None:
+        try:
+            hashes = chromaprint(trim_silence(phone), SAMPLE_RATE)
+        except FingerprintUnavailable as exc:
+            if not self._warned:
+                log.warning("audio campaigns are off: %s", exc)
+                self._warned = True
+            return None
+        return hashes if hashes.size >= MIN_CHUNKS * CHUNK else None
+
+    @staticmethod
+    def fingerprint(message: Message, heard: Heard) -> Fingerprint | None:
+        """The recording's entry for the campaign index (hashes and salted ids only)."""
+        if heard.hashes is None:
+            return None
+        return audio_print(heard.hashes, recipient_key(message), message.id)
+
+    def _policy(self, policy: Policy) -> Policy:
+        """The bundle's policy with the voice weights beside its own (a bundle's own values win)."""
+        key = id(policy)
+        if key not in self._policies:
+            extra = {c: w for c, w in VOICE_WEIGHTS.items() if c not in policy.weights}
+            self._policies[key] = replace(policy, weights={**policy.weights, **extra})
+        return self._policies[key]
+
+    def result(self, message: Message, hits: Mapping[str, Hit], class_probs: Mapping[str, float], heard: Heard,
+               audio_campaign: Campaign | None, policy: Policy, registry: SignalRegistry, model_version: str,
+               model_evidence: Callable[[Message], tuple[Evidence, ...]]) -> dict[str, Any]:
+        """The contract result of one voicemail: text, voice and copies blended into one score."""
+        voice_hits = _voice_hits(heard, audio_campaign)
+        decision = self._policy(policy).decide(class_probs, {**hits, **voice_hits})
+        text_part = Decision(decision.score, decision.verdict,
+                             {c: w for c, w in decision.contributions.items() if c not in VOICE_WEIGHTS})
+        evidence = model_evidence(message) if decision.verdict != "personal" else ()
+        result = build_result(message, hits, text_part, registry, model_version, evidence)
+        for code, hit in voice_hits.items():
+            weight = decision.contributions.get(code, 0.0)
+            if weight or code == VOICE_CAMPAIGN_COPY:
+                result["reasons"].append({"code": code, "weight": round(weight, 4),
+                                          "description": hit.data.get("explanation", DESCRIPTIONS.get(code, "")),
+                                          "evidence": []})
+        result["reasons"].sort(key=lambda r: -abs(r["weight"]))
+        linked = _campaign_dict(audio_campaign) if audio_campaign is not None else None
+        if result["campaign"] is None and linked is not None:
+            result["campaign"] = {**linked, "varying_slots": []}
+        result["voice"] = {"synthetic": round(heard.synthetic, 4), "transcript": heard.transcript, "campaign": linked}
+        return result
+
+
+def _campaign_dict(campaign: Campaign) -> dict[str, Any]:
+    return {"id": campaign.id, "copies": campaign.copies, "recipients": campaign.recipients}
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def _voice_hits(heard: Heard, campaign: Campaign | None) -> dict[str, Hit]:
+    hits = {}
+    strength = max(0.0, (heard.synthetic - SYNTHETIC_FROM) / (1.0 - SYNTHETIC_FROM))
+    if strength > 0:
+        hits[SYNTHETIC_VOICE] = Hit(SYNTHETIC_VOICE, strength=strength, data={"probability": heard.synthetic})
+    if campaign is not None:
+        part = "with a short part that differs, such as a name spliced in" if campaign.signatures_differ \
+            else "unchanged"
+        hits[VOICE_CAMPAIGN_COPY] = Hit(VOICE_CAMPAIGN_COPY, strength=1.0 if campaign.recipients > 1 else 0.0, data={
+            "explanation": f"The same recording, {part}, was left for {_people(campaign.recipients)} "
+                           f"({campaign.copies} copies).",
+        })
+    return hits

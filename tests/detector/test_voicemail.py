@@ -1,0 +1,150 @@
+"""Voicemail drops end to end: one script for five people in one synthetic voice is one campaign,
+by its words (with the first name varying) and by its sound; another script in the same voice is not."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from detector.engine import Detector, prepare
+from detector.features import model_text
+from detector.voicemail import SYNTHETIC_VOICE, VOICE_CAMPAIGN_COPY, Heard, Voicemail
+from tests.detector.voice_drops import (KNOWN_SENTENCE, OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools,
+                                        script)
+
+NAMES = ("Dana", "Kevin", "Sarah", "Mark", "Laura")
+
+
+def _record(rid: str, path, first_name: str, **extra) -> dict:
+    return {"id": rid, "channel": "voicemail", "audio_path": str(path),
+            "recipient": {"name": f"{first_name} Whitfield", "first_name": first_name}, **extra}
+
+
+@pytest.fixture(scope="module")
+def drops(tmp_path_factory):
+    require_tools("flite", "fpcalc")
+    folder = tmp_path_factory.mktemp("drops")
+    records = [_record(f"drop-{name}", render(script(SCRIPT_ID, name), folder / f"{name}.wav", f"drop{i}"), name)
+               for i, name in enumerate(NAMES)]
+    other = _record("other-script", render(script(OTHER_SCRIPT_ID, "Dana"), folder / "other.wav", "other"), "Dana")
+    results = list(Detector.default().score_many([*records, other]))
+    return records, results
+
+
+def test_five_copies_of_one_script_are_one_campaign_by_words_and_by_sound(drops):
+    _, results = drops
+    copies = results[:5]
+    assert all(r["error"] is None for r in copies), [r["error"] for r in copies]
+    assert len({r["campaign"]["id"] for r in copies}) == 1
+    for result in copies:
+        assert result["campaign"]["copies"] == 5 and result["campaign"]["recipients"] == 5
+        assert "first_name" in result["campaign"]["varying_slots"]
+        assert result["voice"]["campaign"] is not None
+        assert result["voice"]["campaign"]["recipients"] == 5
+        codes = {r["code"]: r for r in result["reasons"]}
+        assert codes[VOICE_CAMPAIGN_COPY]["weight"] > 0
+        assert SYNTHETIC_VOICE in codes and result["voice"]["synthetic"] > 0.5
+        assert result["verdict"] == "smile"
+    assert len({r["voice"]["campaign"]["id"] for r in copies}) == 1
+
+
+def test_each_copy_is_transcribed_with_its_own_first_name(drops):
+    records, results = drops
+    for record, result in zip(records, results):
+        transcript = result["voice"]["transcript"]
+        assert isinstance(transcript, str) and transcript
+        assert record["recipient"]["first_name"] in transcript
+        slots = result["personalization"]["slots"]
+        assert any(s["type"] == "first_name" for s in slots)
+
+
+def test_another_script_in_the_same_voice_is_not_linked(drops):
+    _, results = drops
+    other = results[5]
+    assert other["error"] is None
+    assert other["voice"]["campaign"] is None
+    assert other["campaign"] is None or other["campaign"]["id"] != results[0]["campaign"]["id"]
+    assert VOICE_CAMPAIGN_COPY not in {r["code"] for r in other["reasons"]}
+
+
+def test_a_given_body_is_used_as_is_instead_of_transcribing(tmp_path):
+    require_tools("flite")
+
+    class NoTranscriber:
+        def transcribe(self, *args, **kwargs):
+            raise AssertionError("a record with a body must not be transcribed")
+
+    path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "body")
+    body = "Hi Dana, quick reminder that your dentist appointment is tomorrow at nine."
+    heard_record, heard = Voicemail(transcriber=NoTranscriber()).hear(_record("b", path, "Dana", body=body))
+    assert heard_record["body"] == body and heard.transcript is None
+    assert 0.0 <= heard.synthetic <= 1.0
+
+
+def test_scoring_a_voicemail_without_faster_whisper_is_a_clear_error(tmp_path, monkeypatch):
+    require_tools("flite")
+    import detector.audio.transcription as transcription
+
+    path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "missing")
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # import fails as if not installed
+    transcription.default_transcriber.cache_clear()
+    try:
+        result = Detector(Detector.default().bundle).score(_record("m", path, "Dana"))
+    finally:
+        transcription.default_transcriber.cache_clear()
+    assert result["verdict"] == "error"
+    assert "faster-whisper" in result["error"] and "sincere[voice]" in result["error"]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b""), "empty file"),
+    (lambda p: p.write_text("not audio at all\n" * 100), "not a readable audio file"),
+    (lambda p: None, "no such file"),
+])
+def test_unreadable_audio_is_an_error_result_and_the_run_goes_on(tmp_path, make, message):
+    path = tmp_path / "bad.m4a"
+    make(path)
+    good = {"id": "text", "channel": "sms", "body": "Running ten minutes late, see you at the cafe."}
+    bad, ok = Detector.default().score_many([_record("bad", path, "Dana"), good])
+    assert bad["verdict"] == "error" and message in bad["error"] and bad["id"] == "bad"
+    assert ok["error"] is None
+
+
+def test_voice_hits_and_verdict_from_a_heard_recording():
+    """A synthetic voice alone weighs less than a campaign: a personal text stays personal."""
+    detector = Detector.default()
+    message_record = {"id": "p", "channel": "voicemail", "audio_path": "unused.wav",
+                      "body": "Hey it's mom, call me back when you land, love you.",
+                      "recipient": {"first_name": "Dana"}}
+    message, hits = prepare(message_record, detector.registry)
+    probs = dict(zip(detector.bundle.classes, detector.bundle.text_model.predict_proba([model_text(message, hits)])[0]))
+    result = detector.voicemail.result(message, hits, probs, Heard(0.99, None), None, detector.bundle.policy,
+                                       detector.registry, detector.model_version, lambda m: ())
+    assert result["voice"] == {"synthetic": 0.99, "transcript": None, "campaign": None}
+    assert any(r["code"] == SYNTHETIC_VOICE and r["weight"] > 0 for r in result["reasons"])
+    assert result["verdict"] == "personal"
+
+
+def test_sincere_score_accepts_audio_path_records(tmp_path):
+    require_tools("flite", "fpcalc")
+    path = render(script(SCRIPT_ID, "Dana"), tmp_path / "drop.wav", "cli")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(_record("cli-1", path, "Dana")) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "from detector.cli import main; main()", "score", str(source), "--jsonl"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["id"] == "cli-1" and result["error"] is None
+    assert "Dana" in result["voice"]["transcript"] and 0.0 <= result["voice"]["synthetic"] <= 1.0
+    assert result["verdict"] == "smile"
+
+
+def test_unreadable_audio_beside_a_given_body_scores_the_words_without_a_voice(tmp_path):
+    path = tmp_path / "broken.mp3"
+    path.write_bytes(b"ID3 not really audio")
+    result = Detector.default().score(_record("t", path, "Dana", body="hey dana, found your scarf in my car, will drop it off"))
+    assert result["error"] is None and result["voice"] is None and result["verdict"] == "personal"
