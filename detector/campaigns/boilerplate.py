@@ -15,11 +15,13 @@ _PASSED_ON = re.compile(
     r"-{3,}\s*(?:forwarded by|original message|forwarded message)"
     r"|^[ \t>]*from:[^\n]*\n[^\n]*\b(?:sent|to|date):"
     r"|^[ \t>]*(?:to|cc|subject|sent|date):[^\n]*\n(?:[^\n]*\n)?[ \t>]*(?:cc|subject|sent|date):"
-    r"|^[^\n]{0,80}\bon \d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}"
     r"|^[^\n]{1,60}\n[ \t]*\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?::\d{2})? ?[ap]m[ \t]*$",
     re.IGNORECASE | re.MULTILINE)
+_PASSED_ON_DATED = re.compile(r"\bon \d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}", re.IGNORECASE)
 """Where a forwarded or quoted message starts that the quote splitter left in the text (Outlook
-and Lotus Notes headers, "X on 03/14/2001 12:32 pm"): what was passed on is someone else's text."""
+and Lotus Notes headers, "X on 03/14/2001 12:32 pm", the latter within PASSED_ON_WITHIN characters
+of its line's start): what was passed on is someone else's text."""
+PASSED_ON_WITHIN = 80
 
 _FOOTER = re.compile(
     r"^[ \t>*]*(?:"
@@ -30,12 +32,17 @@ _FOOTER = re.compile(
     r"|if you (?:are not|have received this)[^\n]{0,30}(?:intended recipient|in error)"
     r"|visit our (?:web ?site|home ?page) at"
     r"|_{10,}[ \t]*\n[^\n]*(?:mailing list|list ?info|unsubscribe)"
-    r"|[^\n]{0,40}\b(?:to unsubscribe|unsubscribe:|you (?:are|were) (?:currently )?subscribed|"
-    r"you received this (?:message|e-?mail) because you are subscribed|mailman/listinfo)"
     r"|do you yahoo!?|yahoo! groups|get your (?:private, )?free (?:e-?mail|@?yahoo)|sent from my \w+"
     r")",
     re.IGNORECASE | re.MULTILINE)
-"""Legal disclaimers, list and webmail footers: the rest of the message from there is not the writer's."""
+_FOOTER_LIST = re.compile(
+    r"\b(?:to unsubscribe|unsubscribe:|you (?:are|were) (?:currently )?subscribed|"
+    r"you received this (?:message|e-?mail) because you are subscribed|mailman/listinfo)",
+    re.IGNORECASE)
+"""Legal disclaimers, list and webmail footers (list notices within FOOTER_LIST_WITHIN characters of
+their line's start, after any quote marks): the rest of the message from there is not the writer's."""
+FOOTER_LIST_WITHIN = 40
+_QUOTE_MARKS = " \t>*"
 
 _ATTACHMENT = re.compile(
     r"\(see attached file:[^)]*\)"
@@ -83,12 +90,29 @@ def _signature_start(text: str) -> int | None:
     return start if contact else None
 
 
+def _line_near(text: str, pattern: re.Pattern, within: int, lead: str = "") -> int | None:
+    """Start of the first line where `pattern` occurs at most `within` characters after the line's
+    leading `lead` characters: what `^[lead]*[^\\n]{0,within}pattern` finds with re.MULTILINE, without
+    the backtracking that costs on every line."""
+    for found in pattern.finditer(text):
+        line = text.rfind("\n", 0, found.start()) + 1
+        if len(text[line:found.start()].lstrip(lead)) <= within:
+            return line
+    return None
+
+
+def _first(*starts: int | None) -> int | None:
+    return min((s for s in starts if s is not None), default=None)
+
+
 def own_text(text: str) -> str:
     """`text` with everything but the writer's own wording blanked (same length)."""
-    for pattern in (_PASSED_ON, _FOOTER):
+    for pattern, near in ((_PASSED_ON, (_PASSED_ON_DATED, PASSED_ON_WITHIN, "")),
+                          (_FOOTER, (_FOOTER_LIST, FOOTER_LIST_WITHIN, _QUOTE_MARKS))):
         found = pattern.search(text)
-        if found:
-            text = _blank(text, found.start(), len(text))
+        start = _first(found.start() if found else None, _line_near(text, *near))
+        if start is not None:
+            text = _blank(text, start, len(text))
     delimiter = _SIG_DELIM.search(text)
     if delimiter:
         text = _blank(text, delimiter.start(), len(text))

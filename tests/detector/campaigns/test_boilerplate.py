@@ -2,7 +2,9 @@
 headers) does not make two of his notes copies of one template."""
 
 from detector.campaigns import CampaignIndex
-from detector.campaigns.boilerplate import own_text
+import pytest
+
+from detector.campaigns.boilerplate import FOOTER_LIST_WITHIN, PASSED_ON_WITHIN, own_text
 from detector.campaigns.fingerprint import fingerprint
 from detector.engine import prepare
 
@@ -45,6 +47,19 @@ def test_own_text_blanks_what_the_sender_did_not_write_for_this_note():
     assert own.split() == "Meter 7268 Lauri, I put this on strangas gas until I get a contract from Daren.".split()
     disclaimer = "Thanks, see you Monday at the plant.\n\n" + DISCLAIMER
     assert own_text(disclaimer).split() == "Thanks, see you Monday at the plant.".split()
+
+
+@pytest.mark.parametrize("lead, marker, within", [
+    ("", "on 03/14/2001 12:32 PM", PASSED_ON_WITHIN),
+    ("> * ", "to unsubscribe from this group, send an email to", FOOTER_LIST_WITHIN),
+])
+def test_passed_on_and_list_lines_count_only_near_their_line_start(lead, marker, within):
+    """A forwarding line or a list notice is recognised when it starts at most `within` characters
+    into its line (after any quote marks): further in, it is the writer's own sentence."""
+    note = "Thanks, I will send the figures tomorrow.\n"
+    for offset, blanked in ((within, True), (within + 1, False)):
+        text = note + lead + "x" * (offset - 1) + " " + marker
+        assert (own_text(text) == note + " " * (len(text) - len(note))) is blanked, offset
 
 
 def test_a_routine_line_of_dates_and_file_names_is_not_fingerprinted(registry):
