@@ -17,7 +17,6 @@ from sklearn.utils import murmurhash3_32
 
 from detector.bundle import Bundle, default_bundle_path
 from detector.campaigns import CampaignIndex, CampaignStore
-from detector.campaigns.audio_links import link_audio
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
 from detector.campaigns.reason import campaign_hit
 from detector.features import CAMPAIGN_COPY, model_text
@@ -150,7 +149,7 @@ class Detector:
         analysed = [a for a in batch if isinstance(a, _Analysed)]
         linked = iter(campaigns.link([a.fingerprint for a in analysed]))
         heard = [a for a in analysed if a.heard is not None]
-        heard_linked = iter(link_audio(campaigns, [self.voicemail.fingerprint(a.message, a.heard) for a in heard]))
+        heard_linked = iter(campaigns.link([self.voicemail.fingerprint(a.message, a.heard) for a in heard]))
         results = []
         for item in batch:
             if not isinstance(item, _Analysed):

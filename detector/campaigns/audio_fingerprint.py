@@ -23,7 +23,7 @@ import subprocess
 
 import numpy as np
 
-from detector.campaigns.fingerprint import band_keys
+from detector.campaigns.fingerprint import Fingerprint, band_keys, campaign_id
 
 FPCALC = "fpcalc"
 FPCALC_TIMEOUT_S = 60
@@ -154,3 +154,15 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 def audio_campaign_id(signature: np.ndarray) -> str:
     """Public id of an audio campaign: "a" and a short hash of its first copy's print."""
     return "a" + hashlib.blake2b(signature.astype("<u4").tobytes(), digest_size=6).hexdigest()
+
+
+def rep_campaign_id(signature: np.ndarray) -> str:
+    """Public id of a campaign started by a signature of either kind."""
+    return audio_campaign_id(signature) if is_audio(signature) else campaign_id(signature)
+
+
+def audio_print(hashes: np.ndarray, recipient: str | None, message_id: str) -> Fingerprint:
+    """What the campaign index needs of one recording: its encoded print and who received it (no
+    slots, no words); `CampaignStore.link` links it like any copy."""
+    return Fingerprint(signature=encode(hashes), tokens=(), slot_types=frozenset(), slot_spans=(),
+                       recipient=recipient, message_id=message_id)

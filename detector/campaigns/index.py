@@ -2,7 +2,9 @@
 
 Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
-details vary between them), else starts one. A campaign keeps up to MAX_REPS distinct signatures
+details vary between them), else starts one. Audio prints (detector.campaigns.audio_fingerprint)
+are one more signature kind: they join only audio campaigns, by their own similarity and
+AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct signatures
 (spintax variants), so later copies may match any of them. Adding is idempotent per message
 (same text under one Message-ID or to one reader; else same id and signature), so a whole inbox
 can be indexed first (`prefill`) and then scored against the same index without counting twice.
@@ -22,9 +24,10 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from detector.campaigns.audio_fingerprint import rep_keys
-from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, band_keys, campaign_id,
-                                            jaccard, shingle_set, similarity)
+from detector.campaigns import audio_fingerprint as audio
+from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
+from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard, shingle_set,
+                                            similarity)
 
 MAX_REPS = 8
 """Distinct signatures kept per campaign."""
@@ -103,7 +106,7 @@ class CampaignStore(ABC):
     def lookup(self, fp: Fingerprint) -> Campaign | None:
         """The campaign this copy is in or would join, as stored; records nothing."""
         with self._reading():
-            cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, band_keys(fp.signature))[0]
+            cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, rep_keys(fp.signature))[0]
             return self._state(cid) if cid is not None else None
 
     def add(self, fp: Fingerprint) -> Joined:
@@ -114,10 +117,10 @@ class CampaignStore(ABC):
             if known is not None:
                 self._touch(known, now)
                 return Joined(known, fp.digest)
-            keys = band_keys(fp.signature)
+            keys = rep_keys(fp.signature)
             cid, reps = self._best_match(fp, keys)
             if cid is None:
-                cid = self._create(campaign_id(fp.signature), now)
+                cid = self._create(rep_campaign_id(fp.signature), now)
             if len(reps) < MAX_REPS and all(r.tobytes() != fp.signature.tobytes() for r in reps):
                 self._add_rep(cid, fp.signature, keys)
             self._join(cid, member, recipient, fp, now)
@@ -134,12 +137,22 @@ class CampaignStore(ABC):
                             self._exemplars(joined.campaign, fp))
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
-        """The candidate campaign most similar to `fp` at or above its threshold, with its signatures."""
-        best, best_reps, best_sim = None, [], self.threshold
+        """The candidate campaign of the same signature kind most similar to `fp` at or above its
+        threshold, with its signatures."""
+        is_audio = audio.is_audio(fp.signature)
+        best, best_reps, best_sim = None, [], audio.AUDIO_LINK_THRESHOLD if is_audio else self.threshold
         for cid, reps in self._candidates(keys).items():
-            sim = max(similarity(fp.signature, r) for r in reps)
-            if sim >= best_sim and (sim >= self.unvaried_threshold or self._identity_varies(fp, cid)
-                                    or self._exact_similarity(fp, cid) >= self.unvaried_threshold):
+            alike = [r for r in reps if audio.is_audio(r) == is_audio]
+            if not alike:
+                continue
+            if is_audio:
+                sim = max(audio.similarity(fp.signature, r) for r in alike)
+                accept = sim >= best_sim
+            else:
+                sim = max(similarity(fp.signature, r) for r in alike)
+                accept = sim >= best_sim and (sim >= self.unvaried_threshold or self._identity_varies(fp, cid)
+                                              or self._exact_similarity(fp, cid) >= self.unvaried_threshold)
+            if accept:
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detector.campaigns.audio_fingerprint import rep_keys
-from detector.campaigns.fingerprint import Fingerprint, band_keys, campaign_id
+from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
+from detector.campaigns.fingerprint import Fingerprint
 from detector.campaigns.index import Campaign, CampaignStore
 from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
 
@@ -46,8 +46,8 @@ class RedisBatch(CampaignStore):
         self.store, self.redis, self._ttl = store, store.redis, store._ttl
         self.pipe = self.redis.pipeline(transaction=False)
         members = [self.member_key(fp).hex() for fp in fps]
-        keys = sorted({k for fp in fps for k in band_keys(fp.signature)})
-        own_ids = [campaign_id(fp.signature) for fp in fps]
+        keys = sorted({k for fp in fps for k in rep_keys(fp.signature)})
+        own_ids = [rep_campaign_id(fp.signature) for fp in fps]
         groups = [[store._k("b", str(k)) for k in keys[start : start + 32]] for start in range(0, len(keys), 32)]
         read = self.redis.pipeline(transaction=False)
         for m in members:

@@ -8,9 +8,8 @@ import pytest
 import redis
 
 from detector.campaigns import CampaignIndex
-from detector.campaigns.audio_fingerprint import (AUDIO_LINK_THRESHOLD, CHUNK, MIN_CHUNKS, chromaprint, encode,
-                                                  is_audio, rep_keys, similarity)
-from detector.campaigns.audio_links import audio_print, link_audio
+from detector.campaigns.audio_fingerprint import (AUDIO_LINK_THRESHOLD, CHUNK, MIN_CHUNKS, audio_print, chromaprint,
+                                                  encode, is_audio, rep_keys, similarity)
 from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
 from detector.campaigns.sqlite_store import SqliteCampaignStore
 from tests.detector.voice_drops import OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools, script
@@ -82,12 +81,20 @@ def store(request, tmp_path):
 
 def test_copies_to_several_people_are_one_audio_campaign(store):
     prints = [audio_print(spliced(BASE, n, i), f"reader{i}@example.org", f"m{i}") for i, n in enumerate((3, 5, 8))]
-    linked = link_audio(store, [*prints, audio_print(OTHER, "x@example.org", "o")])
+    linked = store.link([*prints, audio_print(OTHER, "x@example.org", "o")])
     assert linked[3] is None
     assert [c.copies for c in linked[:3]] == [3, 3, 3]  # every copy reports the whole batch
-    final = link_audio(store, prints)  # adding the same recordings again counts nothing twice
+    final = store.link(prints)  # adding the same recordings again counts nothing twice
     assert {c.id for c in final} == {final[0].id} and final[0].id.startswith("a")
     assert final[0].copies == 3 and final[0].recipients == 3 and final[0].signatures_differ
+
+
+def test_a_prefilled_inbox_links_its_recordings(store):
+    prints = [audio_print(spliced(BASE, n, i), f"reader{i}@example.org", f"m{i}") for i, n in enumerate((3, 5, 8))]
+    store.prefill([*prints, None, audio_print(OTHER, "x@example.org", "o")])  # bulk paths (SQLite, Redis) too
+    linked = store.link(prints)
+    assert {c.id for c in linked} == {linked[0].id} and linked[0].copies == 3 and linked[0].recipients == 3
+    assert store.link([audio_print(OTHER, "x@example.org", "o")]) == [None]
 
 
 def test_audio_and_text_campaigns_live_in_one_index_without_mixing(store):
@@ -97,31 +104,31 @@ def test_audio_and_text_campaigns_live_in_one_index_without_mixing(store):
     texts = [Fingerprint(signature(words), words, frozenset(), (), f"r{i}", f"t{i}") for i in range(2)]
     audio = [audio_print(spliced(BASE, 4, i), f"r{i}", f"t{i}") for i in range(2)]
     text_links = store.link(texts)
-    audio_links = link_audio(store, audio)
+    audio_links = store.link(audio)
     assert text_links[1] is not None and audio_links[1] is not None
     assert text_links[1].id != audio_links[1].id and text_links[1].copies == audio_links[1].copies == 2
 
 
 def test_dropping_and_refreshing_audio_campaigns(tmp_path, redis_url):
     memory = CampaignIndex(max_campaigns=1)
-    link_audio(memory, [audio_print(BASE, "a", "1")])
-    link_audio(memory, [audio_print(OTHER, "b", "2")])  # drops the first, with its audio lookup keys
+    memory.link([audio_print(BASE, "a", "1")])
+    memory.link([audio_print(OTHER, "b", "2")])  # drops the first, with its audio lookup keys
     assert len(memory) == 1
-    assert link_audio(memory, [audio_print(spliced(BASE, 4, 9), "c", "3")]) == [None]
+    assert memory.link([audio_print(spliced(BASE, 4, 9), "c", "3")]) == [None]
 
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     shared = RedisCampaignStore(redis_url, ttl_s=60)
-    joined = link_audio(shared, [audio_print(BASE, "a", "1"), audio_print(spliced(BASE, 4, 2), "b", "2")])
+    joined = shared.link([audio_print(BASE, "a", "1"), audio_print(spliced(BASE, 4, 2), "b", "2")])
     shared._touch(joined[1].id, now=float(client.time()[0]) + BAND_REFRESH_S + 1)  # refreshes audio key expiry
-    assert link_audio(shared, [audio_print(spliced(BASE, 6, 3), "c", "3")])[0].copies == 3
+    assert shared.link([audio_print(spliced(BASE, 6, 3), "c", "3")])[0].copies == 3
 
 
 def test_the_sqlite_index_holds_hashes_not_names(tmp_path):
     path = tmp_path / "audio.db"
     with SqliteCampaignStore(path) as sqlite_store:
-        link_audio(sqlite_store, [audio_print(spliced(BASE, 4, i), f"zq-reader-{i}@example.org", f"id-{i}")
-                                  for i in range(3)])
+        sqlite_store.link([audio_print(spliced(BASE, 4, i), f"zq-reader-{i}@example.org", f"id-{i}")
+                           for i in range(3)])
     data = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("audio.db-*"))
     assert b"zq-reader" not in data and b"id-1" not in data
 
