@@ -21,27 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
 from detector.audio import SAMPLE_RATE, load_audio
 from detector.audio.decoding import ASR_RATE, resample
 from detector.audio.features import trim_silence
 from detector.audio.transcription import MODEL_NAME
 from detector.campaigns.audio_fingerprint import chromaprint
 from detector.engine import Detector
+from voice_speed import thirty_second_clip  # the same 30 s clip as the synthetic-voice benchmark
 
-REPO = Path(__file__).resolve().parents[1]
-CLIPS = sorted((REPO / "tests/detector/audio/data").glob("*.flac"))
 SECONDS = 30
-
-
-def thirty_second_voicemail(folder: Path) -> Path:
-    speech = np.concatenate([load_audio(p) for p in CLIPS])
-    clip = np.tile(speech, int(np.ceil(SECONDS * SAMPLE_RATE / speech.size)))[: SECONDS * SAMPLE_RATE]
-    path = folder / "voicemail-30s.wav"
-    sf.write(path, clip, SAMPLE_RATE, subtype="PCM_16")
-    return path
 
 
 def _timed(fn, repeats: int) -> tuple[list[float], object]:
@@ -57,7 +45,7 @@ def bench(repeats: int) -> dict:
     detector = Detector.default()
     voicemail = detector.voicemail
     with tempfile.TemporaryDirectory(prefix="sincere-voicemail-") as tmp:
-        path = thirty_second_voicemail(Path(tmp))
+        path = thirty_second_clip(Path(tmp))
         record = {"id": "vm", "channel": "voicemail", "audio_path": str(path)}
         primed = {**record, "recipient": {"name": "Dana Whitfield", "first_name": "Dana"}}
         t0 = time.perf_counter()
