@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
+import sklearn
 from sklearn.utils import murmurhash3_32
 
 from detector.bundle import Bundle, default_bundle_path
@@ -138,7 +139,10 @@ class Detector:
         if parsed:
             # Model text and fingerprint side by side: they share one cached skeleton (detector.masking).
             texts, prints = zip(*((model_text(m, h), fingerprint(m, h)) for _, m, h, _ in parsed))
-            probs = self.bundle.text_model.predict_proba(list(texts))
+            # A verified bundle's hyper-parameters need no re-validation on every call: skipping it
+            # takes a third off the model's time for one message (2.4 -> 1.6 ms), the API's case.
+            with sklearn.config_context(skip_parameter_validation=True):
+                probs = self.bundle.text_model.predict_proba(list(texts))
             for (i, message, hits, heard), row, print_ in zip(parsed, probs, prints):
                 class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
                 out[i] = _Analysed(message, hits, class_probs, print_, heard)
