@@ -29,9 +29,10 @@ FORMAT_VERSION = 1
 TRUSTED_TYPES: frozenset[str] = frozenset({
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "detector.text_features.CharNgramHasher",
 })
-"""Types beyond skops' own scikit-learn/numpy/scipy defaults that a bundle may contain
-(the calibrated MiniLM head's private scikit-learn parts: fitted arrays, no code)."""
+"""Types beyond skops' own scikit-learn/numpy/scipy defaults that a bundle may contain (the
+calibrated MiniLM head's private scikit-learn parts and our n-gram hasher: parameters, no code)."""
 KIND_FILES: dict[str, tuple[str, ...]] = {
     "text_tfidf": (TEXT_MODEL_FILE,),
     "minilm_head": ("minilm_head.skops",),

@@ -11,20 +11,16 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from detector.text_features import CharNgramHasher
 from training.config import TextTfidfConfig
 
 
 def _block(config: TextTfidfConfig, analyzer: str) -> Pipeline:
-    word = analyzer == "word"
-    hasher = HashingVectorizer(
-        analyzer=analyzer,
-        ngram_range=tuple(config.word_ngrams if word else config.char_ngrams),
-        n_features=2 ** (config.word_features_log2 if word else config.char_features_log2),
-        alternate_sign=False,
-        lowercase=True,
-        norm=None,
-        dtype=np.float32,
-    )
+    if analyzer == "word":
+        hasher = HashingVectorizer(ngram_range=tuple(config.word_ngrams), n_features=2 ** config.word_features_log2,
+                                   alternate_sign=False, lowercase=True, norm=None, dtype=np.float32)
+    else:  # HashingVectorizer(analyzer="char_wb") features, hashed once per distinct word
+        hasher = CharNgramHasher(ngram_range=tuple(config.char_ngrams), n_features=2 ** config.char_features_log2)
     return Pipeline([("hash", hasher), ("tfidf", TfidfTransformer(sublinear_tf=True))])
 
 
