@@ -35,7 +35,7 @@ def authenticate(request: Request, token: Annotated[str | None, Security(_api_ke
     return key_id
 
 
-def caller(
+async def caller(
     key_id: Annotated[str, Depends(authenticate)],
     user: Annotated[str | None, Header(
         alias="X-Sincere-User", max_length=200,

@@ -124,3 +124,14 @@ def test_text_model_reason_says_which_way_it_leaned(detector):
     assert leaned_personal["weight"] < 0 and "written for one person" in leaned_personal["description"]
     assert leaned_personal["evidence"] == []
     assert leaned_mass["weight"] > 0 and "mass-produced" in leaned_mass["description"] and leaned_mass["evidence"]
+
+
+def test_a_loaded_model_is_out_of_the_garbage_collectors_walk(detector):
+    # Full collections re-walk every tracked object (~200 ms with the model's libraries loaded);
+    # what a detector holds lives as long as the process, so it is frozen once it is loaded.
+    import gc
+
+    assert gc.get_freeze_count() > 0
+    tracked = {id(o) for o in gc.get_objects()}
+    assert id(detector.bundle.text_model) not in tracked
+    assert id(detector.bundle.text_model.named_steps["clf"].__dict__) not in tracked
