@@ -59,6 +59,18 @@ def mask_generic(text: str) -> str:
     return _GENERIC.sub(lambda m: token(m.lastgroup or "num"), text)
 
 
+FIGURE_KINDS = frozenset({"date", "day", "num"})
+_FIGURE_PART = re.compile(r"[^\W_]+")
+"""A figure's letters and digits: "3 May." and "3 may" are one date."""
+
+
+def figures(text: str) -> tuple[str, ...]:
+    """The dates, weekdays and numbers `mask_generic` hides, as written (lower-cased, sorted): what
+    a routine report changes from one issue to the next while its wording stays."""
+    return tuple(sorted(" ".join(_FIGURE_PART.findall(m.group().lower()))
+                        for m in _GENERIC.finditer(text) if m.lastgroup in FIGURE_KINDS))
+
+
 def skeleton(text: str, slots: Iterable[Mapping] = ()) -> str:
     """The template behind a message: identity and generic masks, lower-cased, whitespace collapsed."""
     return _skeleton(text, tuple((s["start"], s["end"], s["type"]) for s in slots))

@@ -2,7 +2,9 @@
 
 Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
-details vary between them), else starts one. Audio prints (detector.campaigns.audio_fingerprint)
+details vary between them), else starts one; between copies that reached only one reader, the
+in-memory index, which keeps some copies' words and figures, also checks the exact similarity and
+refuses a routine report's next issue (`_not_a_next_issue`). Audio prints (detector.campaigns.audio_fingerprint)
 are one more signature kind: they join only audio campaigns, by their own similarity and
 AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct signatures
 (spintax variants), so later copies may match any of them. Adding is idempotent per message
@@ -26,8 +28,8 @@ import numpy as np
 
 from detector.campaigns import audio_fingerprint as audio
 from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
-from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard, shingle_set,
-                                            similarity)
+from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, figures_kept, jaccard,
+                                            shingle_set, similarity)
 
 MAX_REPS = 8
 """Distinct signatures kept per campaign."""
@@ -150,8 +152,9 @@ class CampaignStore(ABC):
                 accept = sim >= best_sim
             else:
                 sim = max(similarity(fp.signature, r) for r in alike)
-                accept = sim >= best_sim and (sim >= self.unvaried_threshold or self._identity_varies(fp, cid)
-                                              or self._exact_similarity(fp, cid) >= self.unvaried_threshold)
+                accept = sim >= best_sim and (self._identity_varies(fp, cid) or (
+                    (sim >= self.unvaried_threshold or self._exact_similarity(fp, cid) >= self.unvaried_threshold)
+                    and self._not_a_next_issue(fp, cid)))
             if accept:
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
@@ -164,6 +167,23 @@ class CampaignStore(ABC):
             return 0.0
         mine = shingle_set(fp.tokens)
         return max((jaccard(mine, shingle_set(tokens)) for tokens in self._exemplars(cid, fp) if tokens), default=0.0)
+
+    def _not_a_next_issue(self, fp: Fingerprint, cid: str) -> bool:
+        """False for a routine report's next issue: same wording to the only reader so far, with
+        its dates and figures changed (`figures_kept`); where the store keeps no copies' figures
+        (the persistent stores keep signatures only), every near-identical copy links."""
+        kept = self._kept_figures(cid, fp)
+        if kept is None or not self._only_reader(fp, cid):
+            return True
+        return any(figures_kept(fp.figures, other) for other in kept)
+
+    def _only_reader(self, fp: Fingerprint, cid: str) -> bool:
+        state = self._state(cid)
+        return state is not None and state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp))
+
+    def _kept_figures(self, cid: str, fp: Fingerprint) -> list[tuple[str, ...]] | None:
+        """Other copies' figures, where the store keeps them (memory only); None elsewhere."""
+        return None
 
     def _identity_varies(self, fp: Fingerprint, cid: str) -> bool:
         """Whether a reader's details were masked (in this copy or the campaign's) and the campaign
@@ -232,7 +252,8 @@ class _Entry:
     members: set[bytes] = field(default_factory=set)
     recipients: set[bytes] = field(default_factory=set)
     slot_types: set[str] = field(default_factory=set)
-    exemplars: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    exemplars: dict[bytes, Fingerprint] = field(default_factory=dict)
+    """Some copies' fingerprints (their skeleton words and figures), by member key."""
     last_seen: float = 0.0
 
 
@@ -297,7 +318,7 @@ class CampaignIndex(CampaignStore):
         entry.recipients.add(recipient)
         entry.slot_types |= fp.slot_types
         if len(entry.exemplars) < MAX_EXEMPLARS:
-            entry.exemplars[member] = fp.tokens
+            entry.exemplars[member] = fp
         self._members[member] = cid
         self._touch(cid, now)
 
@@ -311,11 +332,17 @@ class CampaignIndex(CampaignStore):
         return recipient in self._campaigns[cid].recipients
 
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
+        return tuple(other.tokens for other in self._other_copies(cid, fp))
+
+    def _kept_figures(self, cid: str, fp: Fingerprint) -> list[tuple[str, ...]]:
+        return [other.figures for other in self._other_copies(cid, fp)]
+
+    def _other_copies(self, cid: str, fp: Fingerprint | None) -> list[Fingerprint]:
         entry = self._campaigns.get(cid)
         if entry is None:
-            return ()
+            return []
         own = self.member_key(fp) if fp is not None else None
-        return tuple(tokens for member, tokens in entry.exemplars.items() if member != own)
+        return [other for member, other in entry.exemplars.items() if member != own]
 
     def _evict(self, now: float) -> None:
         while self._campaigns:

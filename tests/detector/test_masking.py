@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from detector.masking import mask_generic, mask_identity, skeleton, token
+from detector.masking import figures, mask_generic, mask_identity, skeleton, token
 from detector.message import from_record
 from detector.signals.identity_slots import IdentitySlots
 
@@ -77,3 +77,13 @@ def test_two_copies_of_one_template_share_a_skeleton():
 
 def test_skeleton_lower_cases_and_collapses_whitespace():
     assert skeleton("  Hello\n\n\tWORLD  ") == "hello world"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Talk on 3 May. Call at 10:30am, 2 slots.", ("10 30am", "2", "3 may")),
+    ("See you on 3 may", ("3 may",)),
+    ("Gas was down on Monday, 4,500 MMBtu on 02/18/2000.", ("02 18 2000", "4 500", "monday")),
+    ("Visit acme.io/v2 or mail anna@acme.io", ()),  # links and addresses vary per copy; they are not figures
+])
+def test_figures_are_the_dates_and_numbers_masks_hide(text, expected):
+    assert figures(text) == expected

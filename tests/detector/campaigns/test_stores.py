@@ -92,7 +92,7 @@ def test_adding_the_same_message_again_does_not_count_it_twice(make_store, fp):
 def test_repeats_to_one_recipient_count_as_copies_not_people(make_store, fp):
     store = make_store()
     linked = store.link([fp(PITCH + " Talk on 3 May.", "Anna", "Globex", rid="m1"),
-                         fp(PITCH + " Talk on 9 June.", "Anna", "Globex", rid="m2")])
+                         fp(PITCH + " Talk on 3 May? Bringing the deck.", "Anna", "Globex", rid="m2")])
     assert (linked[1].copies, linked[1].recipients) == (2, 1)
 
 
