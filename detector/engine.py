@@ -159,9 +159,11 @@ class Detector:
     def _finish(self, batch: list[dict[str, Any] | _Analysed], campaigns: CampaignStore) -> list[dict[str, Any]]:
         """Link the batch's copies, then decide each message: the steps that share state."""
         analysed = [a for a in batch if isinstance(a, _Analysed)]
-        linked = iter(campaigns.link([a.fingerprint for a in analysed]))
         heard = [a for a in analysed if a.heard is not None]
-        heard_linked = iter(campaigns.link([self.voicemail.fingerprint(a.message, a.heard) for a in heard]))
+        # Text prints, then voicemails' audio prints, in one call: audio joins only audio campaigns.
+        found = campaigns.link([a.fingerprint for a in analysed]
+                               + [self.voicemail.fingerprint(a.message, a.heard) for a in heard])
+        linked, heard_linked = iter(found[:len(analysed)]), iter(found[len(analysed):])
         results = []
         for item in batch:
             if not isinstance(item, _Analysed):
