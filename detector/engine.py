@@ -240,7 +240,8 @@ def _settle_heap() -> None:
     when installed) are ~350k tracked objects that live as long as the process; every full
     collection re-walks them (~200 ms), a pause that lands on whichever message is being scored.
     Frozen, they are skipped (and left untouched in forked workers, so their pages stay shared).
-    Collected first, so no garbage is frozen with them.
+    Collected first, so no garbage is frozen with them. The price: reference cycles inside a
+    detector dropped later are not collected until `gc.unfreeze()` (plain references still are).
     """
     gc.collect()
     gc.freeze()
