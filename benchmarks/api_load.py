@@ -25,6 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from render import write_fragment
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples" / "messages.jsonl"
 
@@ -172,8 +174,7 @@ def main() -> None:
         ],
         "metrics": {"workers": args.workers, "clients": args.clients, "runs": runs},
     }
-    if args.out:
-        args.out.write_text(json.dumps(fragment, indent=2) + "\n", encoding="utf-8")
+    write_fragment(fragment, args.out)
     if errors:
         raise SystemExit(f"{errors} errors")
 

@@ -35,6 +35,7 @@ from detector.engine import prepare
 from detector.message import InvalidMessage
 from detector.parsing.rfc822 import UndecodableMessage
 from detector.signals import default_registry
+from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 CONTRACT_KEYS = ("id", "channel", "subject", "body", "recipient", "sender", "thread")
@@ -299,11 +300,7 @@ def main() -> None:
                 "data": "the template library (5 recipients each, clean fills) and the corpus's personal messages",
                 "tables": [{"caption": "", "columns": ["figure", "value"], "rows": figures}, *tables],
                 "notes": notes, "metrics": metrics}
-    text = json.dumps(fragment, indent=2) + "\n"
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        print(text)
+    write_fragment(fragment, args.out)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import numpy as np
 from detector.campaigns import CampaignIndex
 from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
 from detector.campaigns.sqlite_store import SqliteCampaignStore
+from render import write_fragment
 
 TIMED = 2000
 FILL_CHUNK = 100_000
@@ -178,10 +179,7 @@ def main() -> None:
                           "used_memory growth (Redis)."],
         "metrics": {f"{r[0]}_{r[1]}": dict(zip(columns[2:], r[2:])) for r in rows},
     }
-    if args.out:
-        args.out.write_text(json.dumps(fragment, indent=2) + "\n", encoding="utf-8")
-    else:
-        print(json.dumps(fragment, indent=2))
+    write_fragment(fragment, args.out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from detector.engine import Detector
+from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -90,10 +91,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2_000, help="messages for single-message latency")
     args = parser.parse_args()
     records, data = load_messages(args.corpus, args.n)
-    result = fragment(data, bench(records, args.single))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(result["metrics"], indent=2))
+    write_fragment(fragment(data, bench(records, args.single)), args.out)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from peer_daemons import RSPAMD_PORT, SPAMD_PORT, PeerUnavailable, start_rspamd, start_spamd, version
+from render import write_fragment
 
 HERE = Path(__file__).resolve().parent
 SEED = 13
@@ -422,11 +423,7 @@ def main() -> None:
         return
     if not args.corpus or not args.corpus.is_file():
         parser.error("--corpus: a corpus Parquet is needed (the peers are compared on its test split)")
-    result = fragment(run(args))
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "version"} for k, v in result["metrics"]["scorers"].items()}, indent=1))
+    write_fragment(fragment(run(args)), args.out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Write BENCHMARKS.md and benchmarks/results.json from the fragments one `benchmarks/run` produced.
 
-Every sub-benchmark is a script that writes one JSON fragment:
+Every sub-benchmark is a script that writes one JSON fragment (with `write_fragment`):
 
     {"benchmark": "peers",                      # key, the script's name
      "title": "Sincere against SpamAssassin and rspamd",
@@ -28,6 +28,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 LIBRARIES = ("sincere", "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "skops", "torch",
              "transformers", "fastapi", "uvicorn", "httpx")
+
+
+def write_fragment(fragment: dict[str, Any], out: Path | None) -> None:
+    """How every sub-benchmark ends: its fragment written where benchmarks/run asked (`--out`), and
+    its metrics printed for whoever runs it by hand."""
+    if out:
+        out.write_text(json.dumps(fragment, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(fragment["metrics"], indent=2, ensure_ascii=False))
 
 
 def machine(load_at_start: str | None = None) -> dict[str, Any]:

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from render import write_fragment
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MIB = round(1e9 / 2**20, 1)  # "peak RSS < 1 GB": 10^9 bytes
 SAMPLE_EVERY_S = 0.5
@@ -263,8 +265,7 @@ def main() -> None:
             if (measured[name]["messages"], measured[name]["distinct_ids"]) != (args.messages, args.messages):
                 raise SystemExit(f"{name}: {measured[name]['messages']} rows ({measured[name]['distinct_ids']} "
                                  f"distinct ids) out for {args.messages} messages in")
-    args.out.write_text(json.dumps(fragment(args.messages, size_mib, measured, (load_at_start, _load())), indent=2)
-                        + "\n", encoding="utf-8")
+    write_fragment(fragment(args.messages, size_mib, measured, (load_at_start, _load())), args.out)
 
 
 if __name__ == "__main__":

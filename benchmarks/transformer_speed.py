@@ -22,6 +22,7 @@ import numpy as np
 
 from detector import minilm
 from detector.engine import Detector
+from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -134,10 +135,7 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=64, help="tokens per message for the encoder-only rows")
     args = parser.parse_args()
     records, data = load_records(args.corpus, args.n)
-    result = fragment(data, bench(records, args.single, args.model, args.max_length))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(result["metrics"], indent=2))
+    write_fragment(fragment(data, bench(records, args.single, args.model, args.max_length)), args.out)
 
 
 if __name__ == "__main__":

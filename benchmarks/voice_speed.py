@@ -8,7 +8,6 @@ and the model. Load time of the bundle is reported separately.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -20,6 +19,7 @@ import numpy as np
 import soundfile as sf
 
 from detector.audio import SAMPLE_RATE, SyntheticVoiceDetector, load_audio
+from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 CLIPS = sorted((REPO / "tests/detector/audio/data").glob("*.flac"))
@@ -79,10 +79,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")
     args = parser.parse_args()
-    result = fragment(bench(args.repeats))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(result["metrics"], indent=2))
+    write_fragment(fragment(bench(args.repeats)), args.out)
 
 
 if __name__ == "__main__":

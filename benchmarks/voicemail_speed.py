@@ -13,7 +13,6 @@ decoded a second time unprimed: that row is the worst case of the priming. Speec
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -27,6 +26,7 @@ from detector.audio.features import trim_silence
 from detector.audio.transcription import MODEL_NAME
 from detector.campaigns.audio_fingerprint import chromaprint
 from detector.engine import Detector
+from render import write_fragment
 from voice_speed import thirty_second_clip  # the same 30 s clip as the synthetic-voice benchmark
 
 SECONDS = 30
@@ -111,10 +111,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")
     args = parser.parse_args()
-    result = fragment(bench(args.repeats))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(result["metrics"], indent=2))
+    write_fragment(fragment(bench(args.repeats)), args.out)
 
 
 if __name__ == "__main__":
