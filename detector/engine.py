@@ -13,9 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import numpy as np
 import sklearn
-from sklearn.utils import murmurhash3_32
 
 from detector.bundle import Bundle, default_bundle_path
 from detector.campaigns import CampaignIndex, CampaignStore
@@ -74,12 +72,13 @@ class Detector:
     def __init__(self, bundle: Bundle, registry: SignalRegistry | None = None):
         self.bundle = bundle
         self.registry = registry or default_registry()
-        self._word_weights = _word_weight_lookup(bundle.text_model)
         lean = LinearTextScorer.from_pipeline(bundle.text_model)
         self._predict_text_proba = lean.predict_proba if lean is not None else bundle.text_model.predict_proba
         """The text model's probabilities: for the tf-idf pipeline, the same in plain numpy (one
         message 1.12 -> 0.20 ms; scikit-learn's per-call overhead was most of it, the API's case);
         other kinds (transformer bundles) their own predict_proba."""
+        self._word_weights = lean.word_weight_lookup("personal") if lean is not None else None
+        """A word's pull away from personal, for the model's evidence spans (tf-idf pipeline only)."""
         self.voicemail = Voicemail()
         """Hears `audio_path` records; its models load on the first voicemail."""
         _settle_heap()
@@ -207,30 +206,6 @@ class Detector:
                 spans.append((weight, m.start(), m.end()))
         best = sorted(spans, key=lambda s: -s[0])[:top]
         return tuple(Evidence.of(message.text, s, e) for _, s, e in sorted(best, key=lambda s: s[1]))
-
-
-def _word_weight_lookup(model: Any):
-    """Map a word to its weight towards 'not personal' in the word-feature block, if the model has one."""
-    try:
-        union = model.named_steps["features"]
-        word = dict(union.transformer_list)["word"]
-        hasher, idf = word.named_steps["hash"], word.named_steps["tfidf"].idf_
-        clf = model.named_steps["clf"]
-        personal = list(clf.classes_).index("personal")
-        coef = np.asarray(clf.coef_)
-        direction = -coef[personal] if coef.shape[0] > 1 else coef[0]
-    except (AttributeError, KeyError, ValueError, IndexError):
-        return None
-    n_features = hasher.n_features
-
-    @lru_cache(maxsize=65536)
-    def weight(token: str) -> float:
-        # The hasher's own bucket for a lower-case word (sklearn hashes abs(signed murmur3) mod n),
-        # without building a sparse matrix per word.
-        column = abs(murmurhash3_32(token, seed=0)) % n_features
-        return float(direction[column] * idf[column])
-
-    return weight
 
 
 def _settle_heap() -> None:

@@ -11,13 +11,15 @@ construction) and does the tf-idf, the linear model and its link function on the
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils import murmurhash3_32
 
 from detector.text_features import CharNgramHasher
 
@@ -88,6 +90,26 @@ class LinearTextScorer:
         if start != clf.coef_.shape[1]:
             return None
         return cls(blocks, clf.intercept_, clf.classes_)
+
+    def word_weight_lookup(self, away_from: str) -> Callable[[str], float] | None:
+        """A lower-case word's pull away from class `away_from` as a unigram of the word block (its
+        coefficient times its idf), for evidence spans; None without a word block or that class."""
+        block = next((b for b in self.blocks if isinstance(b.hasher, HashingVectorizer) and b.hasher.analyzer == "word"), None)
+        if block is None or away_from not in list(self.classes_):
+            return None
+        index = list(self.classes_).index(away_from)
+        weights = block.feature_weights
+        # One decision column (two classes) points towards classes_[1].
+        direction = -weights[:, index] if weights.shape[1] > 1 else weights[:, 0] * (1.0 if index == 0 else -1.0)
+        n_features = block.hasher.n_features
+
+        @lru_cache(maxsize=65536)
+        def weight(word: str) -> float:
+            # The hasher's own bucket (abs of the signed murmur3, mod n), without a matrix per word.
+            column = abs(murmurhash3_32(word, seed=0)) % n_features
+            return float(direction[column] * block.idf[column])
+
+        return weight
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """As LogisticRegression.predict_proba (scikit-learn 1.9): the logistic function of the one

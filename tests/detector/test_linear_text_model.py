@@ -116,3 +116,19 @@ def test_declines_one_vs_rest_from_older_scikit_learn():
     model = _fitted()
     model.named_steps["clf"].multi_class = "ovr"  # scikit-learn < 1.8 then normalised sigmoids, not a softmax
     assert LinearTextScorer.from_pipeline(model) is None
+
+
+@pytest.mark.parametrize("labels", [None, ["bulk"] * 3 + ["personal"] * 6], ids=["3 classes", "2 classes"])
+def test_word_weights_point_away_from_the_named_class(labels):
+    # "unsubscribe" and "newsletter" appear only in bulk texts, "kids" only in a personal one.
+    scorer = LinearTextScorer.from_pipeline(_fitted(labels=labels))
+    weight = scorer.word_weight_lookup("personal")
+    assert weight("unsubscribe") > 0 and weight("newsletter") > 0
+    assert weight("kids") < 0
+    assert scorer.word_weight_lookup("no such class") is None
+
+
+def test_no_word_weights_without_a_word_block():
+    model = _fitted()
+    model.named_steps["features"].transformer_list[0][1].steps[0][1].set_params(analyzer="char_wb")
+    assert LinearTextScorer.from_pipeline(model).word_weight_lookup("personal") is None
