@@ -56,7 +56,7 @@ def mask_identity(text: str, slots: Iterable[Mapping]) -> str:
 
 def mask_generic(text: str) -> str:
     """Replace URLs, e-mail addresses, dates, weekdays and numbers by `xurlx`, `xemailx`, ... tokens."""
-    return _GENERIC.sub(lambda m: token(m.lastgroup or "num"), text)
+    return _masked_generic(text)[0]
 
 
 FIGURE_KINDS = frozenset({"date", "day", "num"})
@@ -64,20 +64,37 @@ _FIGURE_PART = re.compile(r"[^\W_]+")
 """A figure's letters and digits: "3 May." and "3 may" are one date."""
 
 
-def figures(text: str) -> tuple[str, ...]:
-    """The dates, weekdays and numbers `mask_generic` hides, as written (lower-cased, sorted): what
-    a routine report changes from one issue to the next while its wording stays."""
-    return tuple(sorted(" ".join(_FIGURE_PART.findall(m.group().lower()))
-                        for m in _GENERIC.finditer(text) if m.lastgroup in FIGURE_KINDS))
+def _masked_generic(text: str) -> tuple[str, tuple[str, ...]]:
+    """`mask_generic`'s text, and the figures it hid (in one pass: the skeleton needs both)."""
+    found: list[str] = []
+
+    def mask(match: re.Match) -> str:
+        kind = match.lastgroup or "num"
+        if kind in FIGURE_KINDS:
+            found.append(" ".join(_FIGURE_PART.findall(match.group().lower())))
+        return token(kind)
+
+    return _GENERIC.sub(mask, text), tuple(sorted(found))
 
 
 def skeleton(text: str, slots: Iterable[Mapping] = ()) -> str:
     """The template behind a message: identity and generic masks, lower-cased, whitespace collapsed."""
-    return _skeleton(text, tuple((s["start"], s["end"], s["type"]) for s in slots))
+    return _skeleton(text, _slot_key(slots))[0]
+
+
+def figures(text: str, slots: Iterable[Mapping] = ()) -> tuple[str, ...]:
+    """The dates, weekdays and numbers that `skeleton(text, slots)` masks, as written (lower-cased,
+    sorted): what a routine report changes from one issue to the next while its wording stays."""
+    return _skeleton(text, _slot_key(slots))[1]
+
+
+def _slot_key(slots: Iterable[Mapping]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((s["start"], s["end"], s["type"]) for s in slots)
 
 
 @lru_cache(maxsize=64)
-def _skeleton(text: str, slots: tuple[tuple[int, int, str], ...]) -> str:
-    # Cached: the text model and the campaign fingerprint usually ask for the same message's.
+def _skeleton(text: str, slots: tuple[tuple[int, int, str], ...]) -> tuple[str, tuple[str, ...]]:
+    # Cached: the text model and the campaign fingerprint (skeleton and figures) ask for the same message's.
     spans = [{"start": start, "end": end, "type": kind} for start, end, kind in slots]
-    return _SPACE.sub(" ", mask_generic(mask_identity(text, spans)).lower()).strip()
+    masked, found = _masked_generic(mask_identity(text, spans))
+    return _SPACE.sub(" ", masked.lower()).strip(), found

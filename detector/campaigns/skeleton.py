@@ -37,4 +37,4 @@ def own_skeleton(message: Message, hits: Mapping[str, Hit]) -> tuple[tuple[str, 
              if s["end"] <= len(text) and own[s["start"] : s["end"]] == text[s["start"] : s["end"]]]
     words = WORD.findall(unicodedata.normalize("NFKC", skeleton(own, slots)))
     sender = set(WORD.findall((message.sender.name or "").lower()))
-    return tuple(SENDER_TOKEN if w in sender else w for w in words), slots, figures(own)
+    return tuple(SENDER_TOKEN if w in sender else w for w in words), slots, figures(own, slots)
