@@ -4,7 +4,7 @@ Every store links the same way (`CampaignStore.link`): a copy joins the campaign
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
 details vary between them), else starts one; between copies that reached only one reader, the
 in-memory index, which keeps some copies' words and figures, also checks the exact similarity and
-refuses a routine report's next issue (`_not_a_next_issue`). Audio prints (detector.campaigns.audio_fingerprint)
+links only the same text sent again (`_sent_again`). Audio prints (detector.campaigns.audio_fingerprint)
 are one more signature kind: they join only audio campaigns, by their own similarity and
 AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct signatures
 (spintax variants), so later copies may match any of them. Adding is idempotent per message
@@ -28,7 +28,7 @@ import numpy as np
 
 from detector.campaigns import audio_fingerprint as audio
 from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
-from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, figures_kept, jaccard,
+from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard, sent_again,
                                             shingle_set, similarity)
 
 MAX_REPS = 8
@@ -154,7 +154,7 @@ class CampaignStore(ABC):
                 sim = max(similarity(fp.signature, r) for r in alike)
                 accept = sim >= best_sim and (self._identity_varies(fp, cid) or (
                     (sim >= self.unvaried_threshold or self._exact_similarity(fp, cid) >= self.unvaried_threshold)
-                    and self._not_a_next_issue(fp, cid)))
+                    and self._sent_again(fp, cid)))
             if accept:
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
@@ -168,21 +168,22 @@ class CampaignStore(ABC):
         mine = shingle_set(fp.tokens)
         return max((jaccard(mine, shingle_set(tokens)) for tokens in self._exemplars(cid, fp) if tokens), default=0.0)
 
-    def _not_a_next_issue(self, fp: Fingerprint, cid: str) -> bool:
-        """False for a routine report's next issue: same wording to the only reader so far, with
-        its dates and figures changed (`figures_kept`); where the store keeps no copies' figures
-        (the persistent stores keep signatures only), every near-identical copy links."""
-        kept = self._kept_figures(cid, fp)
+    def _sent_again(self, fp: Fingerprint, cid: str) -> bool:
+        """Between copies that reached only one reader, only the same text sent again links
+        (`sent_again`: a pitch re-sent with a line added); a revised memo or a routine report's next
+        issue is another message. Stores that keep no copies' words (the persistent ones) link every
+        near-identical copy."""
+        kept = self._kept_copies(cid, fp)
         if kept is None or not self._only_reader(fp, cid):
             return True
-        return any(figures_kept(fp.figures, other) for other in kept)
+        return any(sent_again(fp, other) for other in kept)
 
     def _only_reader(self, fp: Fingerprint, cid: str) -> bool:
         state = self._state(cid)
         return state is not None and state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp))
 
-    def _kept_figures(self, cid: str, fp: Fingerprint) -> list[tuple[str, ...]] | None:
-        """Other copies' figures, where the store keeps them (memory only); None elsewhere."""
+    def _kept_copies(self, cid: str, fp: Fingerprint) -> list[Fingerprint] | None:
+        """Other copies' fingerprints, where the store keeps them (memory only); None elsewhere."""
         return None
 
     def _identity_varies(self, fp: Fingerprint, cid: str) -> bool:
@@ -332,12 +333,9 @@ class CampaignIndex(CampaignStore):
         return recipient in self._campaigns[cid].recipients
 
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
-        return tuple(other.tokens for other in self._other_copies(cid, fp))
+        return tuple(other.tokens for other in self._kept_copies(cid, fp))
 
-    def _kept_figures(self, cid: str, fp: Fingerprint) -> list[tuple[str, ...]]:
-        return [other.figures for other in self._other_copies(cid, fp)]
-
-    def _other_copies(self, cid: str, fp: Fingerprint | None) -> list[Fingerprint]:
+    def _kept_copies(self, cid: str, fp: Fingerprint | None) -> list[Fingerprint]:
         entry = self._campaigns.get(cid)
         if entry is None:
             return []

@@ -84,3 +84,20 @@ def test_copies_to_one_reader_link_only_when_near_identical_with_the_same_figure
     assert linked[0] is None  # the next day's issue is a new message
     assert linked[1] is not None and linked[1].id == linked[2].id  # a line added, no figure changed
     assert linked[3] is None  # a different note that starts alike
+
+
+def test_a_memo_revised_to_one_reader_is_another_message_but_a_bump_is_a_copy(registry):
+    """To one reader, a changed word makes a new message (a revised memo); words only added make the
+    same text sent again (a pitch bumped with a line on top). Sent to a second reader, the revision
+    is a mailing."""
+    memo = ("The approval process for meeting and event expenditures has changed. The threshold for employee "
+            "events has been lowered, and the public relations department must review every customer event "
+            "before any commitment to a vendor is made. Please use the attached request form.")
+    texts = [memo, memo.replace("lowered", "raised"), "Just checking that you saw this. " + memo]
+    to_one = [{"id": f"m{i}", "channel": "email", "subject": "Expenditure approval", "body": text,
+               "recipient": {"name": "Louise Kitchen"}} for i, text in enumerate(texts)]
+    revised_elsewhere = dict(to_one[1], id="m3", recipient={"name": "John Arnold"})
+    linked = CampaignIndex().link([fingerprint(*prepare(r, registry)) for r in [*to_one, revised_elsewhere]])
+    assert linked[1] is None or linked[1].id != linked[0].id  # the revision is another message
+    assert linked[2] is not None and linked[2].id == linked[0].id  # the bump joins the first copy
+    assert linked[3] is not None and linked[3].id == linked[1].id and linked[3].recipients == 2
