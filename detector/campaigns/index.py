@@ -143,7 +143,7 @@ class CampaignStore(ABC):
         threshold, with its signatures."""
         is_audio = audio.is_audio(fp.signature)
         best, best_reps, best_sim = None, [], audio.AUDIO_LINK_THRESHOLD if is_audio else self.threshold
-        for cid, reps in self._candidates(keys).items():
+        for cid, reps in sorted(self._candidates(keys).items()):  # ties go the same way every run
             alike = [r for r in reps if audio.is_audio(r) == is_audio]
             if not alike:
                 continue

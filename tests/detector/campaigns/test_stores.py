@@ -278,3 +278,19 @@ def test_an_index_built_with_another_fingerprint_scheme_is_refused(tmp_path):
         db.execute("UPDATE meta SET value = 'minhash128-affine32-sha1-shingles' WHERE key = 'fingerprint'")
     with pytest.raises(IncompatibleIndex, match="move it aside"):
         SqliteCampaignStore(path)
+
+
+def test_a_copy_as_like_two_campaigns_joins_the_same_one_whatever_order_they_are_found_in(fp, monkeypatch):
+    """Candidates come from sets and queries in no set order; a tie must not depend on it (or on
+    Python's per-process string hashing), so one corpus links the same way every run."""
+    index = CampaignIndex()
+    index.link([fp(PITCH, "Anna", "Globex"), fp(OTHER, "Bruno", "Initech")])
+    both = {cid: entry.reps for cid, entry in index._campaigns.items()}
+    assert len(both) == 2
+    monkeypatch.setattr("detector.campaigns.index.similarity", lambda a, b: 0.9)
+    copy = fp(PITCH, "Chen", "Umbrella")
+    chosen = set()
+    for found in (both, dict(reversed(both.items()))):
+        monkeypatch.setattr(index, "_candidates", lambda keys, found=found: found)
+        chosen.add(index._best_match(copy, [])[0])
+    assert len(chosen) == 1 and None not in chosen
