@@ -193,7 +193,11 @@ _AUTOMATED = re.compile(
     # service notices and reports that go out on a schedule
     r"|thank you for using [a-z]+ \. (?:com|net)|renewal notice|customer order code|invoice for [a-z]+ \. com"
     r"|(?:daily|weekly|monthly) (?:public |status )?(?:report|update) for|update # \d"
-    r"|please ensure that this (?:e - mail|email) is distributed|questions or comments regarding this report")
+    r"|please ensure that this (?:e - mail|email) is distributed|questions or comments regarding this report"
+    # a company system writing to whoever it lists: approvals, reviewer duty, orders, log-ins, surveys
+    r"|you (?:have )?received this (?:e - mail|email|message) because"
+    r"|you will receive this (?:e - mail|email|message|notice) (?:each|every) time|automatic notification"
+    r"|your user ?id (?:& |and )?password .{0,80}are ?:|\* immediate action required")
 _HEADER_LINE = re.compile(r"(?m)^(?:to|cc) : ")
 _HEADER_BLOCK = re.compile(r"(?:(?:to|cc) : .*(?:\n(?![a-z]+ :).*)*\n?)+")
 _QUOTE_START = re.compile(r"(?m)^(?:- - - - -|.*forwarded by|from : |to : )")

@@ -235,6 +235,24 @@ def test_enron_reply_to_a_newsletter_is_personal() -> None:
     assert enron_ham_kind("weekly news", "to unsubscribe reply stop") == ("bulk", "newsletter")
 
 
+def test_enron_mail_a_company_system_writes_is_bulk_but_a_note_about_log_ins_is_personal() -> None:
+    """Approval requests, reviewer duty, equipment orders, log-in credentials and survey chasers
+    are mail-merged by a system to whoever it lists; a colleague explaining a log-in is not."""
+    system = [
+        "you have received this email because the requester specified you as their manager . please click approval",
+        "note : you will receive this message each time you are selected as a reviewer .",
+        "- - - automatic notification system ( request # : ecth - 4 ) requested for : vince j kaminski",
+        "to log on to pep , your user id & password are : user id : jfarmer password : welcome",
+        "* immediate action required - do not delete * executive impact & influence program dear vince kaminski ,",
+    ]
+    for body in system:
+        assert enron_ham_kind("feedback", body) == ("bulk", "notification"), body
+    note = "to log in , use your nt login id as your userid and password . please call me should you need help ."
+    assert enron_ham_kind("livelink access", note) == ("personal", "direct")
+    answer = "kim , please find the list of employees of the origination team and their rankings ."
+    assert enron_ham_kind("re : list of accomplishments - immediate action required", answer) == ("personal", "reply")
+
+
 def test_datasheet_section_is_replaced(corpora: Path, tmp_path: Path) -> None:
     report = _build(corpora, tmp_path / "corpus.parquet").to_json()
     sheet = tmp_path / "DATASHEET.md"
