@@ -38,7 +38,8 @@ FILL_CHUNK = 100_000
 def fingerprints(rng: np.random.Generator, n: int, start: int = 0) -> list[Fingerprint]:
     sigs = rng.integers(0, 2**32, size=(n, NUM_PERM), dtype=np.uint32)
     return [Fingerprint(signature=s, tokens=(), slot_types=frozenset({"first_name"}), slot_spans=(),
-                        recipient=f"r{start + i}@example.org", message_id=f"m{start + i}") for i, s in enumerate(sigs)]
+                        recipient=f"r{start + i}@example.org", message_id=f"m{start + i}",
+                        slot_values=frozenset({("first_name", f"reader{start + i}")})) for i, s in enumerate(sigs)]
 
 
 def near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
@@ -46,7 +47,7 @@ def near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
     changed = rng.choice(NUM_PERM, NUM_PERM // 4, replace=False)
     sig[changed] = rng.integers(0, 2**32, size=len(changed), dtype=np.uint32)
     return Fingerprint(signature=sig, tokens=(), slot_types=fp.slot_types, slot_spans=(),
-                       recipient=f"q{i}@example.org", message_id=f"q{i}")
+                       recipient=f"q{i}@example.org", message_id=f"q{i}", slot_values=frozenset({("first_name", f"other{i}")}))
 
 
 def rss_bytes() -> int:

@@ -70,11 +70,13 @@ def varying_slots(tokens: tuple[str, ...] | None, campaign: Campaign, own_slot_t
                   reader: Mapping[str, set[str]] | None = None) -> tuple[list[str], bool]:
     """(`varying_slots` in VARYING_TYPES order, whether only the readers' identities vary).
 
-    The masked identity slots vary by construction once the copies reach two recipients; with
+    The masked identity slots vary once the copies reach two recipients, unless every copy filled
+    one the same way (`Campaign.same_fills`: a memo naming the company to each coworker); with
     skeletons of other copies at hand they are aligned, otherwise differing signatures stand
     for words that differ.
     """
-    kinds = {kind(t) for t in (*campaign.slot_types, *own_slot_types)} if campaign.recipients > 1 else set()
+    masked = {*campaign.slot_types, *own_slot_types} - campaign.same_fills
+    kinds = {kind(t) for t in masked} if campaign.recipients > 1 else set()
     if tokens is not None and campaign.exemplars:
         words_differ = False
         for other in campaign.exemplars:

@@ -83,6 +83,9 @@ class Fingerprint:
     """Equal for two records of one message (in memory only; see `same_message_key`)."""
     figures: tuple[str, ...] = ()
     """Dates and numbers the skeleton masks, as written (in memory only; see `sent_again`)."""
+    slot_values: frozenset[tuple[str, str]] = frozenset()
+    """(type, lower-cased value) of each masked identity slot (in memory only; stores keep them
+    as salted hashes, `CampaignStore.fill_keys`)."""
 
     @property
     def digest(self) -> bytes:
@@ -173,6 +176,7 @@ def fingerprint(message: Message, hits: Mapping[str, Hit]) -> Fingerprint | None
         message_id=message.id,
         same_message=same_message_key(message, recipient),
         figures=figures,
+        slot_values=frozenset((s["type"], " ".join(s["text"].lower().split())) for s in slots),
     )
 
 

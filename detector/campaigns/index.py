@@ -2,7 +2,8 @@
 
 Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
-details vary between them), else starts one; between copies that reached only one reader, the
+details vary between them: none masked, one reader, or every copy filled the same way, as a memo
+naming its readers' one company; `_same_fills`, from salted fills), else starts one; between copies that reached only one reader, the
 in-memory index, which keeps some copies' words and figures, also checks the exact similarity and
 links only the same text sent again (`_sent_again`). Audio prints (detector.campaigns.audio_fingerprint)
 are one more signature kind: they join only audio campaigns, by their own similarity and
@@ -35,6 +36,9 @@ MAX_REPS = 8
 """Distinct signatures kept per campaign."""
 MAX_EXEMPLARS = 8
 """Skeletons kept per campaign for slot alignment (in-memory index only; never persisted)."""
+MAX_FILLS = 16
+"""Salted identity fills kept per campaign: enough to tell a fill every copy shares (a company
+memo names the company to each coworker) from one that varies; past it, more fills only vary more."""
 DEFAULT_TTL_S = 30 * 24 * 3600
 DEFAULT_MAX_CAMPAIGNS = 1_000_000
 
@@ -50,6 +54,8 @@ class Campaign:
     """Some copy's skeleton differs from this one beyond the masks (signatures disagree)."""
     exemplars: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
     """Other copies' skeletons, where the index keeps them (memory only)."""
+    same_fills: frozenset[str] = frozenset()
+    """Identity slot types every copy filled as the copy asking did: they do not vary."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,10 @@ class CampaignStore(ABC):
         if fp.same_message:
             return self.salted("message", fp.same_message)
         return self.salted("message", fp.recipient or "", fp.message_id, fp.digest)
+
+    def fill_keys(self, fp: Fingerprint) -> set[bytes]:
+        """Each masked identity fill as its type and a salted hash of its value."""
+        return {t.encode() + b"=" + self.salted("fill", t, v) for t, v in fp.slot_values}
 
     def recipient_key(self, fp: Fingerprint) -> bytes:
         """Distinct recipients; a copy whose recipient is unknown counts as its own recipient."""
@@ -135,8 +145,9 @@ class CampaignStore(ABC):
             if state is None or state.copies < 2:
                 return None
             differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
+            same = self._same_fills(fp, joined.campaign) if fp is not None else frozenset()
             return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
-                            self._exemplars(joined.campaign, fp))
+                            self._exemplars(joined.campaign, fp), same)
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The candidate campaign of the same signature kind most similar to `fp` at or above its
@@ -187,12 +198,23 @@ class CampaignStore(ABC):
         return None
 
     def _identity_varies(self, fp: Fingerprint, cid: str) -> bool:
-        """Whether a reader's details were masked (in this copy or the campaign's) and the campaign
-        reached someone else: only then may copies differ as much as `threshold` allows."""
+        """Whether the campaign reached someone else and a reader's details masked in it (or in this
+        copy) were filled differently: only then may copies differ as much as `threshold` allows."""
         state = self._state(cid)
         if state is None or not (fp.slot_types or state.slot_types):
             return False
-        return state.recipients > 1 or not self._has_recipient(cid, self.recipient_key(fp))
+        if state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp)):
+            return False
+        return bool((fp.slot_types | state.slot_types) - self._same_fills(fp, cid))
+
+    def _same_fills(self, fp: Fingerprint, cid: str) -> frozenset[str]:
+        """Identity slot types every copy filled as `fp` was; none until the campaign reached
+        another reader (between copies to one reader the fills are that reader's anyway)."""
+        state = self._state(cid)
+        if state is None or (state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp))):
+            return frozenset()
+        kept, mine = _by_type(self._fills(cid)), _by_type(self.fill_keys(fp))
+        return frozenset(t for t, keys in mine.items() if kept.get(t) == keys)
 
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
         return ()
@@ -244,6 +266,10 @@ class CampaignStore(ABC):
     def _has_recipient(self, cid: str, recipient: bytes) -> bool: ...
 
     @abstractmethod
+    def _fills(self, cid: str) -> set[bytes]:
+        """The campaign's kept `fill_keys` (at most MAX_FILLS)."""
+
+    @abstractmethod
     def _evict(self, now: float) -> None: ...
 
 
@@ -253,6 +279,7 @@ class _Entry:
     members: set[bytes] = field(default_factory=set)
     recipients: set[bytes] = field(default_factory=set)
     slot_types: set[str] = field(default_factory=set)
+    fills: set[bytes] = field(default_factory=set)
     exemplars: dict[bytes, Fingerprint] = field(default_factory=dict)
     """Some copies' fingerprints (their skeleton words and figures), by member key."""
     last_seen: float = 0.0
@@ -318,6 +345,7 @@ class CampaignIndex(CampaignStore):
         entry.members.add(member)
         entry.recipients.add(recipient)
         entry.slot_types |= fp.slot_types
+        entry.fills.update(sorted(self.fill_keys(fp) - entry.fills)[: MAX_FILLS - len(entry.fills)])
         if len(entry.exemplars) < MAX_EXEMPLARS:
             entry.exemplars[member] = fp
         self._members[member] = cid
@@ -331,6 +359,9 @@ class CampaignIndex(CampaignStore):
 
     def _has_recipient(self, cid: str, recipient: bytes) -> bool:
         return recipient in self._campaigns[cid].recipients
+
+    def _fills(self, cid: str) -> set[bytes]:
+        return self._campaigns[cid].fills
 
     def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
         return tuple(other.tokens for other in self._kept_copies(cid, fp))
@@ -362,3 +393,10 @@ class CampaignIndex(CampaignStore):
                     del self._bands[key]
         for member in entry.members:
             self._members.pop(member, None)
+
+
+def _by_type(fills: set[bytes]) -> dict[str, set[bytes]]:
+    grouped: dict[str, set[bytes]] = {}
+    for key in fills:
+        grouped.setdefault(key.split(b"=", 1)[0].decode(), set()).add(key)
+    return grouped

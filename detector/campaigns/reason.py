@@ -51,6 +51,6 @@ def campaign_hit(message: Message, fp: Fingerprint, campaign: Campaign) -> Hit:
             "campaign": {"id": campaign.id, "copies": campaign.copies, "recipients": campaign.recipients,
                          "varying_slots": slots},
             "explanation": explanation(campaign.copies, campaign.recipients, slots, only_identity),
-            "impersonal": not fp.slot_types,
+            "impersonal": not fp.slot_types - campaign.same_fills,
         },
     )

@@ -18,7 +18,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
 from detector.campaigns.fingerprint import Fingerprint
-from detector.campaigns.index import Campaign, CampaignStore
+from detector.campaigns.index import MAX_FILLS, Campaign, CampaignStore
 from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
 
 _FIELDS = ("last_seen", "copies", "recipients", "slot_types", "bands_at")
@@ -35,6 +35,8 @@ class _State:
     """Recipient hashes known to be in the campaign (all of them for one created in this chunk)."""
     complete: bool = False
     """Whether `readers` is every recipient (else absent ones are asked of Redis)."""
+    fills: set[bytes] | None = None
+    """The campaign's kept fills (None: not read from Redis yet)."""
 
 
 class RedisBatch(CampaignStore):
@@ -111,7 +113,7 @@ class RedisBatch(CampaignStore):
         state, k = self.states[cid], self.store._k
         state.last_seen = now
         self.pipe.hset(k("c", cid), "last_seen", now)
-        self._expire(k("c", cid), k("r", cid), k("u", cid))
+        self._expire(k("c", cid), k("r", cid), k("u", cid), k("f", cid))
         if self._ttl is not None and now - state.bands_at > BAND_REFRESH_S:
             for sig in self.reps[cid]:
                 self.store.expire_all(keys=[k("b", str(key)) for key in rep_keys(sig)], args=[self._ttl],
@@ -127,7 +129,7 @@ class RedisBatch(CampaignStore):
         while cid in self.taken or (cid not in self.checked and self.redis.exists(self.store._k("c", cid))):
             cid += "x"
         self.taken.add(cid)
-        self.states[cid] = _State(last_seen=now, bands_at=now, complete=True)
+        self.states[cid] = _State(last_seen=now, bands_at=now, complete=True, fills=set())
         self.reps[cid] = []
         self.pipe.hset(self.store._k("c", cid), mapping={"last_seen": now, "bands_at": now})
         return cid  # `_join` follows at once and writes the rest, with the expiry
@@ -156,7 +158,12 @@ class RedisBatch(CampaignStore):
         self.pipe.hset(k("c", cid), mapping={"copies": state.copies, "recipients": state.recipients,
                                              "slot_types": ",".join(sorted(state.slot_types)), "last_seen": now})
         self.pipe.sadd(k("u", cid), recipient)
-        self._expire(k("c", cid), k("u", cid))
+        kept = self._fills(cid)
+        fills = sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]
+        if fills:
+            kept.update(fills)
+            self.pipe.sadd(k("f", cid), *fills)
+        self._expire(k("c", cid), k("u", cid), k("f", cid))
 
     def _state(self, cid: str) -> Campaign | None:
         state = self.states.get(cid)
@@ -166,6 +173,12 @@ class RedisBatch(CampaignStore):
 
     def _has_recipient(self, cid: str, recipient: bytes) -> bool:
         return self._knows(cid, recipient)
+
+    def _fills(self, cid: str) -> set[bytes]:
+        state = self.states[cid]
+        if state.fills is None:
+            state.fills = set(self.redis.smembers(self.store._k("f", cid)))
+        return state.fills
 
     def _evict(self, now: float) -> None:
         """Redis expires keys itself."""

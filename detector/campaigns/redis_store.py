@@ -4,7 +4,8 @@ Same contract and linking as the SQLite store. Adds are serialised by a Redis lo
 create must not race between workers); reads take no lock. Every key expires `ttl_s` after its
 campaign was last seen; run Redis with `maxmemory` and `maxmemory-policy volatile-lru` to bound
 memory (a campaign whose keys were evicted is simply no longer found). Keys and values hold
-signatures, band keys, counts, slot type names and salted hashes only — never text.
+signatures, band keys, counts, slot type names and salted hashes only — never text, recipient ids
+or the readers' names and companies.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import redis
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_TTL_S, Campaign, CampaignStore
+from detector.campaigns.index import DEFAULT_TTL_S, MAX_FILLS, Campaign, CampaignStore
 
 LOCK_TIMEOUT_S = 10.0
 PREFILL_CHUNK = 500
@@ -98,7 +99,7 @@ class RedisCampaignStore(CampaignStore):
     def _touch(self, cid: str, now: float) -> None:
         pipe = self.redis.pipeline()
         pipe.hset(self._k("c", cid), "last_seen", now)
-        self._expire(pipe, self._k("c", cid), self._k("r", cid), self._k("u", cid))
+        self._expire(pipe, self._k("c", cid), self._k("r", cid), self._k("u", cid), self._k("f", cid))
         pipe.execute()
         refreshed = float(self.redis.hget(self._k("c", cid), "bands_at") or 0)
         if self._ttl is not None and now - refreshed > BAND_REFRESH_S:
@@ -140,12 +141,16 @@ class RedisCampaignStore(CampaignStore):
         types = (self.redis.hget(self._k("c", cid), "slot_types") or b"").decode()
         merged = ",".join(sorted(set(filter(None, types.split(","))) | fp.slot_types))
         new_recipient = self.redis.sadd(self._k("u", cid), recipient)
+        kept = self._fills(cid)
         pipe = self.redis.pipeline()
+        fills = sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]
+        if fills:
+            pipe.sadd(self._k("f", cid), *fills)
         pipe.set(self._k("m", member.hex()), cid)
         pipe.hincrby(self._k("c", cid), "copies", 1)
         pipe.hincrby(self._k("c", cid), "recipients", new_recipient)
         pipe.hset(self._k("c", cid), mapping={"slot_types": merged, "last_seen": now})
-        self._expire(pipe, self._k("m", member.hex()), self._k("c", cid), self._k("u", cid))
+        self._expire(pipe, self._k("m", member.hex()), self._k("c", cid), self._k("u", cid), self._k("f", cid))
         pipe.execute()
 
     def _state(self, cid: str) -> Campaign | None:
@@ -156,6 +161,9 @@ class RedisCampaignStore(CampaignStore):
 
     def _has_recipient(self, cid: str, recipient: bytes) -> bool:
         return bool(self.redis.sismember(self._k("u", cid), recipient))
+
+    def _fills(self, cid: str) -> set[bytes]:
+        return set(self.redis.smembers(self._k("f", cid)))
 
     def _evict(self, now: float) -> None:
         """Redis expires keys itself (TTL) and evicts by `maxmemory-policy` (LRU)."""

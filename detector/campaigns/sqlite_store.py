@@ -2,8 +2,8 @@
 
 WAL journal, so readers never block the writer and a killed writer leaves the last committed
 state (each `add` is one IMMEDIATE transaction; a `prefill` is one too). The file holds MinHash
-signatures, LSH band keys, counts, slot type names and salted hashes only — never message text
-or recipient ids. A prefill writes its band keys in key order, STAGED_BANDS rows at a time (32
+signatures, LSH band keys, counts, slot type names and salted hashes only — never message text,
+recipient ids or the readers' names and companies. A prefill writes its band keys in key order, STAGED_BANDS rows at a time (32
 rows a signature are most of the work, and sorted inserts touch each page about once).
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, NUM_PERM, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
+from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, MAX_FILLS, Campaign, CampaignStore
 
 EVICT_EVERY = 1000
 """Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
@@ -44,6 +44,8 @@ DROP INDEX IF EXISTS bands_campaign;
 CREATE TABLE IF NOT EXISTS members (hash BLOB PRIMARY KEY, campaign TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_campaign ON members (campaign);
 CREATE TABLE IF NOT EXISTS recipients (campaign TEXT NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (campaign, hash))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fills (campaign TEXT NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (campaign, hash))
     WITHOUT ROWID;
 """
 
@@ -186,6 +188,9 @@ class SqliteCampaignStore(CampaignStore):
         self._db.execute(
             "UPDATE campaigns SET copies = copies + 1, recipients = recipients + ?, slot_types = ?, last_seen = ? "
             "WHERE id = ?", (new_recipient, merged, now, cid))
+        kept = self._fills(cid)
+        self._db.executemany("INSERT INTO fills VALUES (?, ?)",
+                             [(cid, key) for key in sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]])
         self._adds += 1
 
     def _state(self, cid: str) -> Campaign | None:
@@ -196,6 +201,9 @@ class SqliteCampaignStore(CampaignStore):
 
     def _has_recipient(self, cid: str, recipient: bytes) -> bool:
         return self._one("SELECT 1 FROM recipients WHERE campaign = ? AND hash = ?", (cid, recipient)) is not None
+
+    def _fills(self, cid: str) -> set[bytes]:
+        return {bytes(h) for (h,) in self._db.execute("SELECT hash FROM fills WHERE campaign = ?", (cid,)).fetchall()}
 
     def _evict(self, now: float) -> None:
         if self._adds % EVICT_EVERY == 0:
@@ -223,5 +231,5 @@ class SqliteCampaignStore(CampaignStore):
         self._db.executemany("DELETE FROM bands WHERE key = ? AND campaign = ?",
                              [(k, c) for c in doomed for sig in self._reps(c) for k in rep_keys(sig)])
         for table, column in (("reps", "campaign"), ("members", "campaign"), ("recipients", "campaign"),
-                              ("campaigns", "id")):
+                              ("fills", "campaign"), ("campaigns", "id")):
             self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(c,) for c in doomed])

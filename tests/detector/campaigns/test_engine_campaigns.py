@@ -88,6 +88,21 @@ def test_campaigns_strengthen_bulk_for_an_honest_newsletter(detector):
     assert linked["verdict"] == "bulk"
 
 
+def test_a_memo_to_coworkers_is_not_explained_as_a_mail_merge_of_their_company(detector):
+    """Every copy names the one company all its readers share: nothing of the reader varies, so the
+    reason says so and counts as a mailing (bulk side), not as a mail merge."""
+    memo = ("Team, starting Monday all Globex travel must be booked through the new portal. Receipts over fifty "
+            "dollars need a manager's approval before the trip, and the old expense forms will no longer be "
+            "accepted after the end of the month. Questions go to the finance helpdesk.")
+    copies = [{"id": f"t{i}", "channel": "email", "subject": "Travel policy", "body": memo,
+               "recipient": {"first_name": first, "company": "Globex", "email": f"{first.lower()}@globex.com"}}
+              for i, (first, _) in enumerate(PEOPLE[:3])]
+    linked = list(detector.score_many(copies))[0]
+    assert linked["campaign"]["varying_slots"] == [] and linked["campaign"]["recipients"] == 3
+    assert campaign_reason(linked)["description"] == "the same text matches 3 copies sent to 3 people"
+    assert linked["verdict"] != "smile"
+
+
 def test_a_policy_written_before_campaigns_gets_the_fixed_weight():
     old = {"version": "v", "intercept": 0.0, "weights": {"TEXT_MODEL": 1.0}, "threshold": 0.5}
     assert Policy.from_dict(old).weights[CAMPAIGN_COPY] == FIXED_WEIGHTS[CAMPAIGN_COPY]

@@ -107,6 +107,22 @@ def test_a_reworded_copy_links_across_readers_but_not_to_the_same_reader(make_st
     assert later is not None and (later.copies, later.recipients) == (2, 2)
 
 
+def test_a_memo_naming_the_company_every_reader_shares_is_a_mailing_not_a_mail_merge(make_store, fp):
+    """Coworkers each get the memo with their (one) company in it: that slot does not vary, so
+    the copies link only when near-identical, and nothing of the reader is reported as varying."""
+    memo = ("Team, starting Monday all {company} travel must be booked through the new portal. Receipts over "
+            "fifty dollars need a manager's approval before the trip, and the old expense forms will no longer "
+            "be accepted after the end of the month. Questions go to the finance helpdesk.")
+    reworded = memo.replace("Receipts over fifty dollars need a manager's approval before the trip",
+                            "Any receipt above fifty dollars must be approved by a manager ahead of travel")
+    store = make_store()
+    copies = store.link([fp(memo, first, "Globex", rid=first) for first in ("Anna", "Bruno", "Chen")])
+    assert len({c.id for c in copies}) == 1 and copies[2].recipients == 3 and copies[2].same_fills == {"company"}
+    assert store.link([fp(reworded, "Dana", "Globex", rid="dana")]) == [None]  # alike, but not a mail merge
+    merged = store.link([fp(reworded, "Eli", "Initech", rid="eli")])[0]
+    assert merged is not None and merged.recipients == 2 and merged.same_fills == frozenset()  # companies differ
+
+
 def test_one_message_kept_twice_or_delivered_to_several_people_is_one_copy(make_store, fp, registry):
     from detector.campaigns.fingerprint import fingerprint
 
