@@ -2,13 +2,13 @@
 
 Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
-details vary between them: none masked, one reader, or every copy filled the same way, as a memo
-naming its readers' one company; `_same_fills`, from salted fills), else starts one; between copies that reached only one reader, the
-in-memory index, which keeps some copies' words and figures, also checks the exact similarity and
-links only the same text sent again (`_sent_again`). Audio prints (detector.campaigns.audio_fingerprint)
-are one more signature kind: they join only audio campaigns, by their own similarity and
-AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct signatures
-(spintax variants), so later copies may match any of them. Adding is idempotent per message
+details vary between them: none masked, one reader, or every copy filled alike, as a memo naming
+its readers' one company, `_same_fills`), else starts one; between copies that reached only one
+reader, the in-memory index, which keeps some copies' words and figures, also checks the exact
+similarity and links only the same text sent again (`_sent_again`). Audio prints
+(detector.campaigns.audio_fingerprint) are one more signature kind: they join only audio campaigns,
+by their own similarity and AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct
+signatures (spintax variants), so later copies may match any of them. Adding is idempotent per message
 (same text under one Message-ID or to one reader; else same id and signature), so a whole inbox
 can be indexed first (`prefill`) and then scored against the same index without counting twice.
 """
@@ -96,6 +96,10 @@ class CampaignStore(ABC):
     def fill_keys(self, fp: Fingerprint) -> set[bytes]:
         """Each masked identity fill as its type and a salted hash of its value."""
         return {t.encode() + b"=" + self.salted("fill", t, v) for t, v in fp.slot_values}
+
+    def new_fills(self, fp: Fingerprint, kept: set[bytes]) -> list[bytes]:
+        """The copy's fills a campaign keeping `kept` should add: new ones, while MAX_FILLS allows."""
+        return sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]
 
     def recipient_key(self, fp: Fingerprint) -> bytes:
         """Distinct recipients; a copy whose recipient is unknown counts as its own recipient."""
@@ -201,17 +205,14 @@ class CampaignStore(ABC):
         """Whether the campaign reached someone else and a reader's details masked in it (or in this
         copy) were filled differently: only then may copies differ as much as `threshold` allows."""
         state = self._state(cid)
-        if state is None or not (fp.slot_types or state.slot_types):
-            return False
-        if state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp)):
+        if state is None or not (fp.slot_types or state.slot_types) or self._only_reader(fp, cid):
             return False
         return bool((fp.slot_types | state.slot_types) - self._same_fills(fp, cid))
 
     def _same_fills(self, fp: Fingerprint, cid: str) -> frozenset[str]:
         """Identity slot types every copy filled as `fp` was; none until the campaign reached
         another reader (between copies to one reader the fills are that reader's anyway)."""
-        state = self._state(cid)
-        if state is None or (state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp))):
+        if self._state(cid) is None or self._only_reader(fp, cid):
             return frozenset()
         kept, mine = _by_type(self._fills(cid)), _by_type(self.fill_keys(fp))
         return frozenset(t for t, keys in mine.items() if kept.get(t) == keys)
@@ -345,7 +346,7 @@ class CampaignIndex(CampaignStore):
         entry.members.add(member)
         entry.recipients.add(recipient)
         entry.slot_types |= fp.slot_types
-        entry.fills.update(sorted(self.fill_keys(fp) - entry.fills)[: MAX_FILLS - len(entry.fills)])
+        entry.fills.update(self.new_fills(fp, entry.fills))
         if len(entry.exemplars) < MAX_EXEMPLARS:
             entry.exemplars[member] = fp
         self._members[member] = cid

@@ -18,7 +18,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
 from detector.campaigns.fingerprint import Fingerprint
-from detector.campaigns.index import MAX_FILLS, Campaign, CampaignStore
+from detector.campaigns.index import Campaign, CampaignStore
 from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
 
 _FIELDS = ("last_seen", "copies", "recipients", "slot_types", "bands_at")
@@ -159,7 +159,7 @@ class RedisBatch(CampaignStore):
                                              "slot_types": ",".join(sorted(state.slot_types)), "last_seen": now})
         self.pipe.sadd(k("u", cid), recipient)
         kept = self._fills(cid)
-        fills = sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]
+        fills = self.new_fills(fp, kept)
         if fills:
             kept.update(fills)
             self.pipe.sadd(k("f", cid), *fills)

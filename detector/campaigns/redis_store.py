@@ -20,7 +20,7 @@ import redis
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_TTL_S, MAX_FILLS, Campaign, CampaignStore
+from detector.campaigns.index import DEFAULT_TTL_S, Campaign, CampaignStore
 
 LOCK_TIMEOUT_S = 10.0
 PREFILL_CHUNK = 500
@@ -141,9 +141,8 @@ class RedisCampaignStore(CampaignStore):
         types = (self.redis.hget(self._k("c", cid), "slot_types") or b"").decode()
         merged = ",".join(sorted(set(filter(None, types.split(","))) | fp.slot_types))
         new_recipient = self.redis.sadd(self._k("u", cid), recipient)
-        kept = self._fills(cid)
+        fills = self.new_fills(fp, self._fills(cid))
         pipe = self.redis.pipeline()
-        fills = sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]
         if fills:
             pipe.sadd(self._k("f", cid), *fills)
         pipe.set(self._k("m", member.hex()), cid)

@@ -3,8 +3,9 @@
 WAL journal, so readers never block the writer and a killed writer leaves the last committed
 state (each `add` is one IMMEDIATE transaction; a `prefill` is one too). The file holds MinHash
 signatures, LSH band keys, counts, slot type names and salted hashes only — never message text,
-recipient ids or the readers' names and companies. A prefill writes its band keys in key order, STAGED_BANDS rows at a time (32
-rows a signature are most of the work, and sorted inserts touch each page about once).
+recipient ids or the readers' names and companies. A prefill writes its band keys in key order,
+STAGED_BANDS rows at a time (32 rows a signature are most of the work, and sorted inserts touch
+each page about once).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, NUM_PERM, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, MAX_FILLS, Campaign, CampaignStore
+from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
 
 EVICT_EVERY = 1000
 """Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
@@ -188,9 +189,8 @@ class SqliteCampaignStore(CampaignStore):
         self._db.execute(
             "UPDATE campaigns SET copies = copies + 1, recipients = recipients + ?, slot_types = ?, last_seen = ? "
             "WHERE id = ?", (new_recipient, merged, now, cid))
-        kept = self._fills(cid)
         self._db.executemany("INSERT INTO fills VALUES (?, ?)",
-                             [(cid, key) for key in sorted(self.fill_keys(fp) - kept)[: MAX_FILLS - len(kept)]])
+                             [(cid, key) for key in self.new_fills(fp, self._fills(cid))])
         self._adds += 1
 
     def _state(self, cid: str) -> Campaign | None:

@@ -244,6 +244,7 @@ def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_ur
         for form in (canary, canary.lower()):
             assert form.encode() not in blobs, form
     assert blobs  # something was written
+    assert any(key.startswith(b"sincere:cmp:f:") for key in client.scan_iter())  # the readers' fills, salted
 
 
 WRITER = textwrap.dedent("""
