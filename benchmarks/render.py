@@ -105,7 +105,11 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _cell(value: Any) -> str:
+    """Floats to three decimals, or two significant digits below 0.01: a share of 0.00078 must not
+    read as 0.001 beside a 0.1 % target."""
     if isinstance(value, float):
+        if 0 < abs(value) < 0.01:
+            return f"{value:.2g}"
         return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:,.1f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"

@@ -67,6 +67,10 @@ def test_every_benchmark_tried_is_reported_with_its_status(render, fragments, tm
     assert "Python " in text and " cores (" in text
 
 
+def test_small_shares_keep_two_significant_digits(render):
+    assert [render._cell(v) for v in (0.00078, 0.0, 0.25, 0.9922, 1234.56)] == ["0.00078", "0", "0.25", "0.992", "1,234.6"]
+
+
 def test_synthesised_message_carries_the_record(monkeypatch):
     peers = _load("peers", monkeypatch)
     from detector.message import from_record
