@@ -149,7 +149,8 @@ class CampaignStore(ABC):
             if state is None or state.copies < 2:
                 return None
             differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
-            same = self._same_fills(fp, joined.campaign) if fp is not None else frozenset()
+            # After the join, more than one recipient means the campaign reached another reader.
+            same = self._same_fills(fp, joined.campaign) if fp is not None and state.recipients > 1 else frozenset()
             return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
                             self._exemplars(joined.campaign, fp), same)
 
@@ -189,13 +190,13 @@ class CampaignStore(ABC):
         issue is another message. Stores that keep no copies' words (the persistent ones) link every
         near-identical copy."""
         kept = self._kept_copies(cid, fp)
-        if kept is None or not self._only_reader(fp, cid):
+        if kept is None or not self._only_reader(fp, self._state(cid)):
             return True
         return any(sent_again(fp, other) for other in kept)
 
-    def _only_reader(self, fp: Fingerprint, cid: str) -> bool:
-        state = self._state(cid)
-        return state is not None and state.recipients == 1 and self._has_recipient(cid, self.recipient_key(fp))
+    def _only_reader(self, fp: Fingerprint, state: Campaign | None) -> bool:
+        """Whether the campaign (`state`, as stored) reached `fp`'s reader and no one else."""
+        return state is not None and state.recipients == 1 and self._has_recipient(state.id, self.recipient_key(fp))
 
     def _kept_copies(self, cid: str, fp: Fingerprint) -> list[Fingerprint] | None:
         """Other copies' fingerprints, where the store keeps them (memory only); None elsewhere."""
@@ -205,15 +206,13 @@ class CampaignStore(ABC):
         """Whether the campaign reached someone else and a reader's details masked in it (or in this
         copy) were filled differently: only then may copies differ as much as `threshold` allows."""
         state = self._state(cid)
-        if state is None or not (fp.slot_types or state.slot_types) or self._only_reader(fp, cid):
+        if state is None or not (fp.slot_types or state.slot_types) or self._only_reader(fp, state):
             return False
         return bool((fp.slot_types | state.slot_types) - self._same_fills(fp, cid))
 
     def _same_fills(self, fp: Fingerprint, cid: str) -> frozenset[str]:
-        """Identity slot types every copy filled as `fp` was; none until the campaign reached
-        another reader (between copies to one reader the fills are that reader's anyway)."""
-        if self._state(cid) is None or self._only_reader(fp, cid):
-            return frozenset()
+        """Identity slot types every copy filled as `fp` was. Asked only once the campaign reached
+        another reader: between copies to one reader the fills are that reader's anyway."""
         kept, mine = _by_type(self._fills(cid)), _by_type(self.fill_keys(fp))
         return frozenset(t for t, keys in mine.items() if kept.get(t) == keys)
 
