@@ -1,0 +1,88 @@
+// Gmail: the open conversation of mail.google.com. Every selector this module relies on is in SELECTORS;
+// all are ARIA labels, data-* attributes, plain attributes or document structure, never Gmail's
+// generated class names, which change without notice.
+"use strict";
+globalThis.Sincere = globalThis.Sincere || {};
+
+(() => {
+  const SELECTORS = {
+    subject: "h2[data-thread-perm-id], h2[data-legacy-thread-id]", // the conversation's subject line
+    message: "[data-message-id]", // one per message of the conversation, oldest first
+    messageIdAttributes: ["data-legacy-message-id", "data-message-id"],
+    sender: "h3 [email]", // <span email="…" name="…"> in each message's header
+    account: 'a[href*="accounts.google.com/SignOutOptions"][aria-label], a[aria-label^="Google Account:"]',
+  };
+  const ACCOUNT_LABEL = /:\s*([^(]*?)\s*\(([^()\s]+@[^()\s]+)\)/s; // "Google Account: Dana Whitfield (dana@…)"
+  const MAX_THREAD = 10;
+  const MAX_CHARS = 100000;
+
+  /** The conversation id in the URL: the last segment of the hash ("#inbox/FMfcgz…"). */
+  function threadId(location) {
+    const parts = decodeURIComponent(location.hash.replace(/^#/, "")).split("/").filter(Boolean);
+    return parts.length >= 2 ? parts[parts.length - 1].split("?")[0] : null;
+  }
+
+  /** The signed-in user as Gmail's account button names them. */
+  function me(document) {
+    const label = document.querySelector(SELECTORS.account)?.getAttribute("aria-label") || "";
+    const match = label.match(ACCOUNT_LABEL);
+    return match ? {name: match[1].replace(/\s+/g, " ").trim() || undefined, email: match[2].toLowerCase()} : {};
+  }
+
+  function readMessage(element, index, thread) {
+    const senderElement = element.querySelector(SELECTORS.sender);
+    if (!senderElement) return null;
+    const body = Sincere.text.largestBlockBeside(element, senderElement);
+    const id = SELECTORS.messageIdAttributes.map((a) => element.getAttribute(a)).find(Boolean) || `${thread}:${index}`;
+    return {
+      id,
+      element,
+      senderElement,
+      bodyElement: body,
+      body: Sincere.text.of(body).slice(0, MAX_CHARS),
+      sender: {
+        name: senderElement.getAttribute("name") || Sincere.text.of(senderElement) || undefined,
+        email: (senderElement.getAttribute("email") || "").toLowerCase() || undefined,
+      },
+    };
+  }
+
+  Sincere.site = {
+    name: "gmail",
+    channel: "email",
+    selectors: SELECTORS,
+
+    /** What the extension scores: the newest message of the open conversation not written by the user,
+     * with the messages before it as its thread; null when no conversation is open. */
+    extract(document, location) {
+      const thread = threadId(location);
+      if (!thread) return null;
+      const elements = [...document.querySelectorAll(SELECTORS.message)].filter(
+        (el) => !el.parentElement?.closest(SELECTORS.message));
+      const messages = elements.map((el, i) => readMessage(el, i, thread)).filter((m) => m && m.body);
+      const user = me(document);
+      const fromUser = (m) => Boolean(user.email && m.sender.email === user.email);
+      const openIndex = messages.findLastIndex((m) => !fromUser(m));
+      if (openIndex < 0) return null;
+      const open = messages[openIndex];
+      const subjectElement = document.querySelector(SELECTORS.subject);
+      const subject = Sincere.text.of(subjectElement);
+      const record = {
+        id: open.id,
+        channel: "email",
+        body: open.body,
+        sender: open.sender,
+        ...(subject ? {subject} : {}),
+        ...(user.email ? {recipient: user} : {}),
+      };
+      const earlier = messages.slice(0, openIndex).slice(-MAX_THREAD);
+      if (earlier.length) record.thread = earlier.map((m) => ({from_recipient: fromUser(m), body: m.body}));
+      return {
+        key: open.id,
+        record,
+        anchor: subjectElement || open.senderElement,
+        textRoots: [subjectElement, open.bodyElement].filter(Boolean),
+      };
+    },
+  };
+})();
