@@ -15,6 +15,7 @@ globalThis.Sincere = globalThis.Sincere || {};
     shallow: "Nothing else in it is about you: no shared history, nothing only you would know.",
     deep: "It also refers to things only you and the sender share.",
   };
+  const USER_CHOICES = new Set(["USER_ALLOWED_SENDER", "USER_DENIED_SENDER"]); // feedback overrides, weight 0
   const STYLE = `
     :host { all: initial; }
     * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -51,7 +52,9 @@ globalThis.Sincere = globalThis.Sincere || {};
     return text ? text[0].toUpperCase() + text.slice(1) : text;
   }
 
+  /** The score as shown; "your choice" where the user's feedback set the verdict. */
   function score(result) {
+    if ((result.reasons || []).some((r) => USER_CHOICES.has(r.code))) return "your choice";
     return typeof result.score === "number" ? result.score.toFixed(2) : "";
   }
 
@@ -77,10 +80,18 @@ globalThis.Sincere = globalThis.Sincere || {};
     return `This server has seen ${campaign.copies} copies of it, sent to ${campaign.recipients} people.`;
   }
 
-  /** Every evidence span of every reason, once. */
+  /** The reasons that moved the score (weight other than 0); all of them when none did. Zero-weight
+   * reasons only restate the personalization, which has its own line. */
+  function shownReasons(result) {
+    const reasons = result.reasons || [];
+    const weighed = reasons.filter((r) => r.weight || USER_CHOICES.has(r.code));
+    return weighed.length ? weighed : reasons;
+  }
+
+  /** Every evidence span of the shown reasons, once. */
   function evidenceTexts(result) {
     const texts = new Set();
-    for (const reason of result.reasons || []) {
+    for (const reason of shownReasons(result)) {
       for (const evidence of reason.evidence || []) if (evidence.text?.trim()) texts.add(evidence.text.trim());
     }
     return [...texts];
@@ -89,11 +100,12 @@ globalThis.Sincere = globalThis.Sincere || {};
   /** The explanation of one result into `root`; `actions` adds the feedback buttons. */
   function renderResult(root, result, {onClose, onFeedback, feedbackNote, highlighted} = {}) {
     const color = COLORS[result.verdict] || COLORS.idle;
-    const reasons = (result.reasons || []).filter((r) => r.code !== "CAMPAIGN_COPY");
+    const reasons = shownReasons(result).filter((r) => r.code !== "CAMPAIGN_COPY");
     const panel = el("div", {className: "panel", "data-sincere": "panel-body", "data-verdict": result.verdict},
       el("div", {className: "head"},
         el("span", {className: "verdict", style: `color:${color}`}, LABELS[result.verdict] || result.verdict),
-        el("span", {className: "score"}, `score ${score(result)}`),
+        el("span", {className: "score"}, result.reasons?.some((r) => USER_CHOICES.has(r.code))
+          ? `your choice (model score ${result.score.toFixed(2)})` : `score ${score(result)}`),
         onClose ? el("button", {className: "close", title: "Close", onclick: onClose}, "\u00D7") : null),
       el("h4", {}, "Why"),
       el("ul", {"data-sincere": "reasons"}, ...reasons.map((reason) => el("li", {"data-code": reason.code},

@@ -64,21 +64,27 @@ globalThis.Sincere = globalThis.Sincere || {};
         else if (!node.closest(SELECTORS.event)) link = node; // a link inside a message is not its sender
       }
       const fromUser = (m) => same(m.sender.name, meName);
-      const openIndex = messages.findLastIndex((m) => m.body && m.link && !fromUser(m));
-      if (openIndex < 0) return null;
-      const open = messages[openIndex];
-      const key = open.id || `${thread}:${openIndex}`;
+      const lastIndex = messages.findLastIndex((m) => m.body && m.link && !fromUser(m));
+      if (lastIndex < 0) return null;
+      // One turn of a conversation often spans several bubbles: the sender's run of consecutive messages
+      // ending with their newest is scored as one message.
+      let firstIndex = lastIndex;
+      while (firstIndex > 0 && messages[firstIndex - 1].link === messages[lastIndex].link) firstIndex -= 1;
+      const turn = messages.slice(firstIndex, lastIndex + 1).filter((m) => m.body);
+      const open = messages[lastIndex];
+      const subject = turn.map((m) => m.subject).find(Boolean);
+      const key = open.id || `${thread}:${lastIndex}`;
       const record = {
         id: key,
         channel: "linkedin",
-        body: open.body,
+        body: turn.map((m) => m.body).join("\n\n").slice(0, MAX_CHARS),
         sender: open.sender,
-        ...(open.subject ? {subject: open.subject} : {}),
+        ...(subject ? {subject} : {}),
         ...(meName ? {recipient: {name: meName}} : {}),
       };
-      const earlier = messages.slice(0, openIndex).filter((m) => m.body).slice(-MAX_THREAD);
+      const earlier = messages.slice(0, firstIndex).filter((m) => m.body).slice(-MAX_THREAD);
       if (earlier.length) record.thread = earlier.map((m) => ({from_recipient: fromUser(m), body: m.body}));
-      return {key, record, anchor: open.link, textRoots: open.textRoots};
+      return {key, record, anchor: open.link, textRoots: turn.flatMap((m) => m.textRoots)};
     },
   };
 })();
