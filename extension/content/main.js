@@ -96,6 +96,10 @@
   }
 
   async function refresh() {
+    if (!site.inView(location)) {
+      clear();
+      return;
+    }
     const config = await ask({type: "config"});
     const found = config.ok && config.enabled ? site.extract(document, location) : null;
     if (!found) {

@@ -13,7 +13,7 @@ globalThis.Sincere = globalThis.Sincere || {};
   const DEPTH_WORDS = {
     none: "Nothing in it refers to you.",
     shallow: "Nothing else in it is about you: no shared history, nothing only you would know.",
-    deep: "It also refers to things only you and the sender share.",
+    deep: "It refers to things only you and the sender share.",
   };
   const USER_CHOICES = new Set(["USER_ALLOWED_SENDER", "USER_DENIED_SENDER"]); // feedback overrides, weight 0
   const STYLE = `
@@ -114,7 +114,7 @@ globalThis.Sincere = globalThis.Sincere || {};
         ...(reason.evidence || []).slice(0, 4).map((e) => [" ", el("q", {"data-sincere": "evidence"}, e.text)]).flat()))),
     );
     const filled = personalizationLine(result.personalization);
-    if (filled) panel.append(el("h4", {}, "Filled in for you"), el("p", {"data-sincere": "personalization"}, filled));
+    if (filled) panel.append(el("h4", {}, "What refers to you"), el("p", {"data-sincere": "personalization"}, filled));
     const campaign = campaignLine(result);
     if (campaign) panel.append(el("h4", {}, "Campaign"), el("p", {"data-sincere": "campaign"}, campaign));
     if (highlighted !== undefined) {

@@ -52,6 +52,9 @@ globalThis.Sincere = globalThis.Sincere || {};
     channel: "email",
     selectors: SELECTORS,
 
+    /** Whether a conversation may be open (the URL names one); cheap, checked before anything else. */
+    inView: (location) => threadId(location) !== null,
+
     /** What the extension scores: the newest message of the open conversation not written by the user,
      * with the messages before it as its thread; null when no conversation is open. */
     extract(document, location) {

@@ -49,6 +49,9 @@ globalThis.Sincere = globalThis.Sincere || {};
     channel: "linkedin",
     selectors: SELECTORS,
 
+    /** Whether a thread may be open (the URL names one); cheap, checked before anything else. */
+    inView: (location) => SELECTORS.threadPath.test(location.pathname),
+
     /** The newest message of the open thread not written by the user, with the messages before it as its
      * thread; null outside a thread. */
     extract(document, location) {
