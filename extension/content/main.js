@@ -6,7 +6,7 @@
   const {site, view} = Sincere;
   const HIGHLIGHT = "sincere-evidence";
   const REFRESH_DELAY_MS = 300;
-  let current = null; // {key, found, badge, result}
+  let current = null; // {key, found (the site's locate() answer), badge, result}
   let openPanel = null;
 
   async function ask(message) {
@@ -30,16 +30,12 @@
   }
 
   /** Marks each evidence span in the message; returns how many were found on the page. */
-  function highlight(found, result) {
+  function highlight(textRoots, result) {
+    const finders = textRoots.map((root) => Sincere.text.finder(root));
     const ranges = [];
     for (const text of view.evidenceTexts(result)) {
-      for (const root of found.textRoots) {
-        const range = Sincere.text.findRange(root, text);
-        if (range) {
-          ranges.push(range);
-          break;
-        }
-      }
+      const range = finders.map((find) => find(text)).find(Boolean);
+      if (range) ranges.push(range);
     }
     if (CSS.highlights) CSS.highlights.set(HIGHLIGHT, new Highlight(...ranges));
     return ranges.length;
@@ -49,18 +45,19 @@
     const shown = current;
     if (!shown?.result) return;
     openPanel = openPanel || view.panel();
-    const canFeedback = Boolean(shown.found.record.sender?.email || shown.found.record.sender?.profile_url);
+    const {record, textRoots} = shown.found.read();
+    const canFeedback = Boolean(record.sender?.email || record.sender?.profile_url);
     view.renderResult(openPanel.body, shown.result, {
       onClose: (event) => event.isTrusted && closePanel(),
-      onFeedback: canFeedback ? (event, feedback) => event.isTrusted && sendFeedback(shown, feedback) : null,
+      onFeedback: canFeedback ? (event, feedback) => event.isTrusted && sendFeedback(shown, record.sender, feedback) : null,
       feedbackNote: canFeedback ? feedbackNote : "The sender's address could not be read, so feedback is off for this message.",
-      highlighted: highlight(shown.found, shown.result),
+      highlighted: highlight(textRoots, shown.result),
     });
   }
 
   async function score(shown) {
     shown.badge.loading();
-    const answer = await ask({type: "score", record: shown.found.record});
+    const answer = await ask({type: "score", record: shown.found.read().record});
     if (current !== shown) return;
     if (!answer.ok) {
       shown.result = null;
@@ -72,8 +69,8 @@
     shown.badge.verdict(answer.result);
   }
 
-  async function sendFeedback(shown, feedback) {
-    const answer = await ask({type: "feedback", sender: shown.found.record.sender, feedback});
+  async function sendFeedback(shown, sender, feedback) {
+    const answer = await ask({type: "feedback", sender, feedback});
     if (current !== shown) return;
     if (!answer.ok) {
       showPanel(answer.error);
@@ -101,7 +98,7 @@
       return;
     }
     const config = await ask({type: "config"});
-    const found = config.ok && config.enabled ? site.extract(document, location) : null;
+    const found = config.ok && config.enabled ? site.locate(document, location) : null;
     if (!found) {
       clear();
       return;

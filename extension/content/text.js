@@ -26,29 +26,33 @@ Sincere.text = {
     return best;
   },
 
-  /** A DOM Range over the first occurrence of `needle` in `root`'s text, comparing with runs of white
-   * space collapsed and case ignored; null when it is not there. */
-  findRange(root, needle) {
-    const wanted = needle.replace(/\s+/g, " ").trim().toLowerCase();
-    if (!wanted) return null;
+  /** A function that finds a quoted span in `root`'s text: it returns a DOM Range over the first
+   * occurrence of its argument, comparing with runs of white space collapsed and case ignored, or null.
+   * The root's text is flattened once, however many spans are looked for. */
+  finder(root) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    let flat = "";
-    const where = []; // for each character of `flat`: [text node, offset]
+    const chars = [];
+    const where = []; // for each character of the flattened text: [text node, offset]
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (let i = 0; i < node.data.length; i += 1) {
-        const isSpace = /\s/.test(node.data[i]);
-        if (isSpace && (flat.endsWith(" ") || flat === "")) continue;
-        flat += isSpace ? " " : node.data[i].toLowerCase();
+      const data = node.data;
+      for (let i = 0; i < data.length; i += 1) {
+        const space = /\s/.test(data[i]);
+        if (space && (chars.length === 0 || chars[chars.length - 1] === " ")) continue;
+        const lower = data[i].toLowerCase();
+        chars.push(space ? " " : lower.length === 1 ? lower : data[i]); // one character for one character
         where.push([node, i]);
       }
     }
-    const at = flat.indexOf(wanted);
-    if (at < 0) return null;
-    const range = document.createRange();
-    const [startNode, startOffset] = where[at];
-    const [endNode, endOffset] = where[at + wanted.length - 1];
-    range.setStart(startNode, startOffset);
-    range.setEnd(endNode, endOffset + 1);
-    return range;
+    const flat = chars.join("");
+    return (needle) => {
+      const wanted = needle.replace(/\s+/g, " ").trim().toLowerCase();
+      const at = wanted ? flat.indexOf(wanted) : -1;
+      if (at < 0) return null;
+      const range = document.createRange();
+      range.setStart(...where[at]);
+      const [endNode, endOffset] = where[at + wanted.length - 1];
+      range.setEnd(endNode, endOffset + 1);
+      return range;
+    };
   },
 };

@@ -2,19 +2,21 @@
 
 Debian's chromium and chromedriver (apt: chromium, chromium-driver) are driven by Selenium through the
 system chromedriver (no browser download). The fixture pages are served over HTTPS on 127.0.0.1 with a
-certificate made here, and Chromium maps mail.google.com and www.linkedin.com to that server, so the
-manifest's real match patterns decide where the extension runs. Chromium writes its whole network log
+certificate made here (Chromium accepts that one by its key's hash, no other), and Chromium maps
+mail.google.com and www.linkedin.com to that server, so the manifest's real match patterns decide
+where the extension runs. Chromium writes its whole network log
 (every request of every page, the extension's service worker and the browser itself) to a file.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import http.server
 import ipaddress
 import json
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -61,8 +63,9 @@ def artifacts(tmp_path_factory) -> Path:
     return folder
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for the two sites, made for this test run."""
+def _certificate(folder: Path) -> tuple[Path, Path, str]:
+    """A self-signed certificate for the two sites, made for this test run: its files and the base64
+    SHA-256 of its public key, which Chromium is told to accept (and no other bad certificate)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -80,7 +83,8 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    return cert_path, key_path
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return cert_path, key_path, base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
 class _FixtureHandler(http.server.BaseHTTPRequestHandler):
@@ -97,7 +101,6 @@ class _FixtureHandler(http.server.BaseHTTPRequestHandler):
         elif host == "www.linkedin.com" and url.path.startswith("/messaging/thread/"):
             thread = url.path.split("/")[3]
             page = linkedin_page(thread, version) if thread in LINKEDIN else None
-        self.server.requests.append(f"{host}{url.path}")
         body = (page or "not found").encode()
         self.send_response(200 if page else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8" if page else "text/plain")
@@ -112,9 +115,9 @@ class _FixtureHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def fixture_sites(tmp_path_factory):
     """The HTTPS server for both fixture sites, on a free loopback port."""
-    cert, key = _certificate(tmp_path_factory.mktemp("tls"))
+    cert, key, server_spki = _certificate(tmp_path_factory.mktemp("tls"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FixtureHandler)
-    server.requests = []
+    server.spki = server_spki
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
@@ -191,7 +194,7 @@ def _net_log_requests(path: Path) -> list[tuple[str, str]]:
 class Browser:
     """Headless Chromium with the unpacked extension, and the steps the tests take in it."""
 
-    def __init__(self, chromium: tuple[str, str], site_port: int, profile: Path, net_log: Path):
+    def __init__(self, chromium: tuple[str, str], site_port: int, site_spki: str, profile: Path, net_log: Path):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
@@ -207,7 +210,7 @@ class Browser:
             "--disable-features=DisableLoadExtensionCommandLineSwitch",
             f"--host-resolver-rules=MAP mail.google.com 127.0.0.1:{site_port}, MAP www.linkedin.com 127.0.0.1:{site_port}, "
             "EXCLUDE localhost",
-            "--ignore-certificate-errors",  # the fixture sites' certificate is self-signed, made for this run
+            f"--ignore-certificate-errors-spki-list={site_spki}",  # the fixture sites' own certificate only
             f"--log-net-log={net_log}", "--net-log-capture-mode=Default",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
             "--no-default-browser-check", "--disable-default-apps", "--disable-client-side-phishing-detection",
@@ -317,6 +320,6 @@ class Browser:
 def browser(chromium, fixture_sites, tmp_path_factory):
     pytest.importorskip("selenium", reason="the browser tests need selenium (pip install -e '.[test]')")
     folder = tmp_path_factory.mktemp("chromium")
-    opened = Browser(chromium, fixture_sites.server_address[1], folder / "profile", folder / "netlog.json")
+    opened = Browser(chromium, fixture_sites.server_address[1], fixture_sites.spki, folder / "profile", folder / "netlog.json")
     yield opened
     opened.quit()

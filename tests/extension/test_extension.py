@@ -3,13 +3,13 @@ through a real `sincere serve` (see conftest.py for how the pieces are put toget
 
 from __future__ import annotations
 
-import shutil
+import re
 import urllib.parse
 
 import pytest
 
 from tests.extension.conftest import EXTENSION_ORIGIN, SITES, free_port
-from tests.extension.fixture_pages import GMAIL, ME_EMAIL, ME_NAME, TEMPLATE_BODY
+from tests.extension.fixture_pages import TEMPLATE_BODY, gmail_page, linkedin_page
 
 TEMPLATE_THREAD, FRIEND_THREAD = "2-SW5NYWlsVGVtcGxhdGU", "2-Q2xpbWJpbmdUb20"
 OTHER_READERS = [("Ana Lopez", "Brightwave", "ana@brightwave.example"), ("Kenji Mori", "Tidal Labs", "kenji@tidallabs.example"),
@@ -31,6 +31,16 @@ def configured(browser, api):
     return browser
 
 
+def test_the_two_fixture_versions_share_no_class_name():
+    """The premise of the v1/v2 tests: every generated class name differs between the versions."""
+    def classes(page: str) -> set[str]:
+        return {name for attr in re.findall(r'class="([^"]*)"', page) for name in attr.split()}
+
+    for v1, v2 in ((gmail_page("reply", 1), gmail_page("reply", 2)),
+                   (linkedin_page(FRIEND_THREAD, 1), linkedin_page(FRIEND_THREAD, 2))):
+        assert classes(v1) and not classes(v1) & classes(v2)
+
+
 def test_sites_are_off_until_turned_on(browser, api):
     """Runs first, on the fresh install: nothing is read or sent on a site the user has not turned on."""
     browser.open_gmail("template")
@@ -44,7 +54,7 @@ def test_sites_are_off_until_turned_on(browser, api):
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_template_gets_the_smile_badge_with_reasons_and_evidence(configured, artifacts, version):
+def test_template_gets_the_smile_badge_with_reasons_and_evidence(configured, api, artifacts, version):
     browser = configured
     browser.open_gmail("template", version)
     badge = browser.wait_badge("done", "error")
@@ -61,6 +71,7 @@ def test_template_gets_the_smile_badge_with_reasons_and_evidence(configured, art
     highlighted = browser.highlights()
     assert any("came across your profile" in h.lower() for h in highlighted), highlighted
     assert panel["highlighted"].endswith("highlighted in the message."), panel
+    assert browser.driver.execute_script("return document.documentElement.outerHTML.includes(arguments[0])", api.key) is False
     browser.screenshot(artifacts / f"gmail-panel-v{version}.png")
 
 

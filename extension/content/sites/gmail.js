@@ -14,7 +14,8 @@ globalThis.Sincere = globalThis.Sincere || {};
   };
   const ACCOUNT_LABEL = /:\s*([^(]*?)\s*\(([^()\s]+@[^()\s]+)\)/s; // "Google Account: Dana Whitfield (dana@…)"
   const MAX_THREAD = 10;
-  const MAX_CHARS = 100000;
+  const MAX_CHARS = 100000; // of the scored message
+  const MAX_THREAD_CHARS = 10000; // of each earlier message: the request stays far below the server's 1 MiB
 
   /** The conversation id in the URL: the last segment of the hash ("#inbox/FMfcgz…"). */
   function threadId(location) {
@@ -29,22 +30,25 @@ globalThis.Sincere = globalThis.Sincere || {};
     return match ? {name: match[1].replace(/\s+/g, " ").trim() || undefined, email: match[2].toLowerCase()} : {};
   }
 
-  function readMessage(element, index, thread) {
+  /** A message's sender and id, read from attributes only (cheap: done for every message). */
+  function header(element, index, thread) {
     const senderElement = element.querySelector(SELECTORS.sender);
     if (!senderElement) return null;
-    const body = Sincere.text.largestBlockBeside(element, senderElement);
-    const id = SELECTORS.messageIdAttributes.map((a) => element.getAttribute(a)).find(Boolean) || `${thread}:${index}`;
     return {
-      id,
+      id: SELECTORS.messageIdAttributes.map((a) => element.getAttribute(a)).find(Boolean) || `${thread}:${index}`,
       element,
       senderElement,
-      bodyElement: body,
-      body: Sincere.text.of(body).slice(0, MAX_CHARS),
       sender: {
         name: senderElement.getAttribute("name") || Sincere.text.of(senderElement) || undefined,
         email: (senderElement.getAttribute("email") || "").toLowerCase() || undefined,
       },
     };
+  }
+
+  /** The message's body: the largest block of text beside its sender line (done for the few sent). */
+  function withBody(message) {
+    const bodyElement = Sincere.text.largestBlockBeside(message.element, message.senderElement);
+    return {...message, bodyElement, body: Sincere.text.of(bodyElement).slice(0, MAX_CHARS)};
   }
 
   Sincere.site = {
@@ -55,36 +59,38 @@ globalThis.Sincere = globalThis.Sincere || {};
     /** Whether a conversation may be open (the URL names one); cheap, checked before anything else. */
     inView: (location) => threadId(location) !== null,
 
-    /** What the extension scores: the newest message of the open conversation not written by the user,
-     * with the messages before it as its thread; null when no conversation is open. */
-    extract(document, location) {
+    /** The message the extension scores: the newest of the open conversation not written by the user;
+     * null when no conversation is open. Only ids and attributes are read here (this runs on every page
+     * change); `read()` reads its text, and that of the messages before it as its thread, when needed. */
+    locate(document, location) {
       const thread = threadId(location);
       if (!thread) return null;
       const elements = [...document.querySelectorAll(SELECTORS.message)].filter(
         (el) => !el.parentElement?.closest(SELECTORS.message));
-      const messages = elements.map((el, i) => readMessage(el, i, thread)).filter((m) => m && m.body);
+      const messages = elements.map((el, i) => header(el, i, thread)).filter(Boolean);
       const user = me(document);
       const fromUser = (m) => Boolean(user.email && m.sender.email === user.email);
       const openIndex = messages.findLastIndex((m) => !fromUser(m));
       if (openIndex < 0) return null;
-      const open = messages[openIndex];
       const subjectElement = document.querySelector(SELECTORS.subject);
-      const subject = Sincere.text.of(subjectElement);
-      const record = {
-        id: open.id,
-        channel: "email",
-        body: open.body,
-        sender: open.sender,
-        ...(subject ? {subject} : {}),
-        ...(user.email ? {recipient: user} : {}),
-      };
-      const earlier = messages.slice(0, openIndex).slice(-MAX_THREAD);
-      if (earlier.length) record.thread = earlier.map((m) => ({from_recipient: fromUser(m), body: m.body}));
       return {
-        key: open.id,
-        record,
-        anchor: subjectElement || open.senderElement,
-        textRoots: [subjectElement, open.bodyElement].filter(Boolean),
+        key: messages[openIndex].id,
+        anchor: subjectElement || messages[openIndex].senderElement,
+        read() {
+          const open = withBody(messages[openIndex]);
+          const subject = Sincere.text.of(subjectElement);
+          const record = {
+            id: open.id,
+            channel: "email",
+            body: open.body,
+            sender: open.sender,
+            ...(subject ? {subject} : {}),
+            ...(user.email ? {recipient: user} : {}),
+          };
+          const earlier = messages.slice(Math.max(0, openIndex - MAX_THREAD), openIndex).map(withBody).filter((m) => m.body);
+          if (earlier.length) record.thread = earlier.map((m) => ({from_recipient: fromUser(m), body: m.body.slice(0, MAX_THREAD_CHARS)}));
+          return {record, textRoots: [subjectElement, open.bodyElement].filter(Boolean)};
+        },
       };
     },
   };
