@@ -119,9 +119,12 @@
   }
 
   let timer = null;
+  let refreshed = Promise.resolve(); // refreshes run one after another, never two at once
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, REFRESH_DELAY_MS);
+    timer = setTimeout(() => {
+      refreshed = refreshed.then(refresh).catch((error) => console.error("Sincere:", error));
+    }, REFRESH_DELAY_MS);
   };
   new MutationObserver((mutations) => {
     const ours = (node) => node.nodeType === 1 && node.matches?.("[data-sincere]");

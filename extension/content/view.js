@@ -170,5 +170,5 @@ globalThis.Sincere = globalThis.Sincere || {};
     return {host, body};
   }
 
-  Sincere.view = {badge, panel, renderResult, evidenceTexts, STYLE, LABELS};
+  Sincere.view = {badge, panel, renderResult, evidenceTexts, STYLE};
 })();

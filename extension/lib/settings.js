@@ -3,8 +3,8 @@
 // API key stays out of every page.
 
 export const SITES = {
-  gmail: {label: "Gmail (mail.google.com)", hosts: ["mail.google.com"]},
-  linkedin: {label: "LinkedIn messaging (www.linkedin.com/messaging)", hosts: ["www.linkedin.com"]},
+  gmail: {hosts: ["mail.google.com"]},
+  linkedin: {hosts: ["www.linkedin.com"]},
 };
 
 export const DEFAULTS = {

@@ -254,6 +254,15 @@ class Browser:
         return self.wait(lambda: d.find_element("id", "status").text.startswith("Saved") and d.find_element("id", "status").text,
                          "the options to be saved")
 
+    def test_connection(self) -> str:
+        """Presses the options page's "Test connection"; returns what it says."""
+        d = self.driver
+        d.get(f"{EXTENSION_ORIGIN}/pages/options.html")
+        self.wait(lambda: d.find_element("id", "userId").text, "the options page to load")
+        d.find_element("id", "check").click()
+        return self.wait(lambda: (text := d.find_element("id", "status").text) not in ("", "Asking the server\u2026") and text,
+                         "the connection test")
+
     def open_gmail(self, case: str, version: int = 1) -> None:
         self.driver.get(f"https://mail.google.com/mail/u/0/?fixture={case}&v={version}#inbox/{GMAIL[case].thread}")
 

@@ -64,6 +64,14 @@ GMAIL = {
             "so I rubbed some candle wax on it before we packed it back into the bag. Mira still talks about the owl "
             "we heard on Saturday night.\n\nAre we still on for pho on Thursday after her recital? I can pick you up "
             "at 7 if your car is still at the garage.\n\nLeo"))]),
+    "newsletter": Conversation("FMfcgzQXKnewsletter", "The Robotics Weekly #142: warehouse arms, LiDAR prices, and a new ROS release", [
+        Message("The Robotics Weekly", sender_email="newsletter@roboticsweekly.example", id="18c1a2b3c4d5eBe5", body=(
+            "The Robotics Weekly, issue 142\n\nThis week: warehouse picking arms get cheaper, solid-state LiDAR prices "
+            "fall again, and ROS 2 Kilted ships with faster message passing.\n\n1. Warehouse arms under $20k: three "
+            "vendors cut prices at ProMat.\n2. LiDAR: solid-state units now sell for under $300 in volume.\n3. ROS 2 "
+            "Kilted Kaiju: what changed and how to upgrade.\n\nRead the full issue on our website.\n\nYou are receiving "
+            "this email because you subscribed to The Robotics Weekly. Unsubscribe or manage your preferences. The "
+            "Robotics Weekly, 100 Main St, Boston MA."))]),
     "reply": Conversation("FMfcgzQXKreply", "Q3 review slides", [
         Message(ME_NAME, sender_email=ME_EMAIL, id="18c1a2b3c4d5e9c3", when="Mon, 4:02 PM", body=(
             "Hi Jordan, could you send me the slides from Monday's Q3 review, with the Berlin numbers and the hiring "

@@ -41,6 +41,15 @@ def test_the_two_fixture_versions_share_no_class_name():
         assert classes(v1) and not classes(v1) & classes(v2)
 
 
+def test_manifest_loads_without_warnings_under_its_fixed_id(browser):
+    browser.driver.get("chrome://extensions")
+    loaded = browser.driver.execute_async_script(
+        "chrome.developerPrivate.getExtensionsInfo({includeDisabled: true}).then(arguments[0])")
+    ours = [e for e in loaded if e["name"] == "Sincere"]
+    assert [e["id"] for e in ours] == [EXTENSION_ORIGIN.split("//")[1]], ours
+    assert ours[0]["installWarnings"] == [] and ours[0]["manifestErrors"] == [], ours
+
+
 def test_sites_are_off_until_turned_on(browser, api):
     """Runs first, on the fresh install: nothing is read or sent on a site the user has not turned on."""
     browser.open_gmail("template")
@@ -79,6 +88,12 @@ def test_genuine_note_is_personal(configured):
     configured.open_gmail("genuine", 2)
     badge = configured.wait_badge("done", "error")
     assert (badge["verdict"], badge["text"].split()[0]) == ("personal", "Personal"), badge
+
+
+def test_newsletter_is_bulk(configured):
+    configured.open_gmail("newsletter", 2)
+    badge = configured.wait_badge("done", "error")
+    assert (badge["verdict"], badge["text"].split()[0]) == ("bulk", "Bulk"), badge
 
 
 def test_reply_thread_is_personal(configured):
@@ -147,8 +162,10 @@ def test_click_mode_sends_nothing_until_the_badge_is_clicked(configured, api):
 
 
 def test_wrong_key_and_unreachable_server_are_shown_in_the_badge(configured, api, artifacts):
+    assert configured.test_connection().startswith("Connected: the server answers with model ")
     try:
         configured.configure(api.url, "snc_wrongwrong_notakey")
+        assert configured.test_connection().startswith("Wrong API key: the server refused it (401).")
         configured.open_gmail("genuine")
         badge = configured.wait_badge("done", "error")
         assert badge["state"] == "error" and badge["text"].startswith("Sincere: Wrong API key"), badge
