@@ -15,6 +15,7 @@ globalThis.Sincere = globalThis.Sincere || {};
     shallow: "Nothing else in it is about you: no shared history, nothing only you would know.",
     deep: "It refers to things only you and the sender share.",
   };
+  const MAX_QUOTES = 6; // evidence quoted per reason in the panel (all of it is highlighted in the message)
   const USER_CHOICES = new Set(["USER_ALLOWED_SENDER", "USER_DENIED_SENDER"]); // feedback overrides, weight 0
   const STYLE = `
     :host { all: initial; }
@@ -111,7 +112,8 @@ globalThis.Sincere = globalThis.Sincere || {};
       el("ul", {"data-sincere": "reasons"}, ...reasons.map((reason) => el("li", {"data-code": reason.code},
         reason.description,
         reason.weight ? el("span", {className: "lean"}, reason.weight > 0 ? " (points to a template)" : " (points to a personal note)") : null,
-        ...(reason.evidence || []).slice(0, 4).map((e) => [" ", el("q", {"data-sincere": "evidence"}, e.text)]).flat()))),
+        ...[...new Set((reason.evidence || []).map((e) => e.text))].slice(0, MAX_QUOTES)
+          .map((text) => [" ", el("q", {"data-sincere": "evidence"}, text)]).flat()))),
     );
     const filled = personalizationLine(result.personalization);
     if (filled) panel.append(el("h4", {}, "What refers to you"), el("p", {"data-sincere": "personalization"}, filled));

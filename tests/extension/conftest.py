@@ -300,7 +300,9 @@ class Browser:
             const text = (sel) => { const e = root.querySelector(sel); return e ? e.innerText : null; };
             return {
               verdict: body.dataset.verdict,
-              reasons: [...root.querySelectorAll('[data-sincere="reasons"] li')].map(li => ({code: li.dataset.code, text: li.innerText})),
+              reasons: [...root.querySelectorAll('[data-sincere="reasons"] li')].map(li => ({
+                code: li.dataset.code, text: li.innerText,
+                evidence: [...li.querySelectorAll('[data-sincere="evidence"]')].map(q => q.innerText)})),
               evidence: [...root.querySelectorAll('[data-sincere="evidence"]')].map(q => q.innerText),
               personalization: text('[data-sincere="personalization"]'),
               campaign: text('[data-sincere="campaign"]'),
