@@ -81,6 +81,13 @@ globalThis.Sincere = globalThis.Sincere || {};
     return `This server has seen ${campaign.copies} copies of it, sent to ${campaign.recipients} people.`;
   }
 
+  /** A reason's evidence as quoted in the panel: each wording once (ignoring case), at most MAX_QUOTES. */
+  function quotes(reason) {
+    const seen = new Map();
+    for (const {text} of reason.evidence || []) if (!seen.has(text.toLowerCase())) seen.set(text.toLowerCase(), text);
+    return [...seen.values()].slice(0, MAX_QUOTES);
+  }
+
   /** The reasons that moved the score (weight other than 0); all of them when none did. Zero-weight
    * reasons only restate the personalization, which has its own line. */
   function shownReasons(result) {
@@ -112,8 +119,7 @@ globalThis.Sincere = globalThis.Sincere || {};
       el("ul", {"data-sincere": "reasons"}, ...reasons.map((reason) => el("li", {"data-code": reason.code},
         reason.description,
         reason.weight ? el("span", {className: "lean"}, reason.weight > 0 ? " (points to a template)" : " (points to a personal note)") : null,
-        ...[...new Set((reason.evidence || []).map((e) => e.text))].slice(0, MAX_QUOTES)
-          .map((text) => [" ", el("q", {"data-sincere": "evidence"}, text)]).flat()))),
+        ...quotes(reason).map((text) => [" ", el("q", {"data-sincere": "evidence"}, text)]).flat()))),
     );
     const filled = personalizationLine(result.personalization);
     if (filled) panel.append(el("h4", {}, "What refers to you"), el("p", {"data-sincere": "personalization"}, filled));
