@@ -329,7 +329,6 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(chromium, fixture_sites, tmp_path_factory):
-    pytest.importorskip("selenium", reason="the browser tests need selenium (pip install -e '.[test]')")
     folder = tmp_path_factory.mktemp("chromium")
     opened = Browser(chromium, fixture_sites.server_address[1], fixture_sites.spki, folder / "profile", folder / "netlog.json")
     yield opened

@@ -3,6 +3,7 @@ through a real `sincere serve` (see conftest.py for how the pieces are put toget
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 
@@ -120,6 +121,21 @@ def test_linkedin_inmail_template_and_friend_thread(configured, artifacts, versi
     shared = {r["code"]: r["evidence"] for r in panel["reasons"]}.get("SHARED_HISTORY", [])
     assert {"robot", "shoulder"} <= set(shared), panel  # it answers the user's own question in the thread
     configured.screenshot(artifacts / f"linkedin-panel-v{version}.png")
+
+
+def test_it_stores_settings_and_verdicts_by_message_id_only(configured):
+    configured.open_gmail("template")
+    assert configured.wait_badge("done", "error")["verdict"] == "smile"
+    d = configured.driver
+    d.get(f"{EXTENSION_ORIGIN}/pages/options.html")
+    stored = d.execute_async_script(
+        "Promise.all([chrome.storage.local.get(null), chrome.storage.session.get(null)]).then(arguments[0])")
+    local, session = stored
+    assert set(local) == {"serverUrl", "apiKey", "userId", "sites", "mode", "me"}, local
+    verdicts = session.pop("verdicts")
+    assert session == {} and "gmail:18c1a2b3c4d5e6f7" in verdicts, verdicts
+    assert all(set(v) == {"verdict", "score"} for v in verdicts.values()), verdicts
+    assert "came across your profile" not in json.dumps(stored).lower()
 
 
 def test_feedback_changes_the_next_verdict_for_that_sender(configured):
