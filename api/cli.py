@@ -62,7 +62,12 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    _settings()  # refuse bad settings before starting workers
+    settings = _settings()  # refuse bad settings before starting workers
+    problems = settings.shared_state_problems(workers)
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"]["sincere"] = {"handlers": ["default"], "level": log_level.upper(), "propagate": False}
     uvicorn.run(

@@ -73,7 +73,8 @@ def _recipient_words(record: Mapping[str, Any]) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
 
-def _given_body(record: Mapping[str, Any]) -> bool:
+def has_own_words(record: Mapping[str, Any]) -> bool:
+    """Whether the record brings its words (body, body_html or raw), so its recording is not transcribed."""
     return any(isinstance(record.get(k), str) and record[k].strip() for k in ("body", "body_html", "raw"))
 
 
@@ -116,11 +117,11 @@ class Voicemail:
             phone = resample(speech, ASR_RATE, SAMPLE_RATE)
             synthetic = self.voice.score(phone, SAMPLE_RATE)
         except AudioError as exc:
-            if _given_body(record):  # the words are there (a Takeout transcript): score them, without a voice
+            if has_own_words(record):  # the words are there (a Takeout transcript): score them, without a voice
                 return record, None
             raise InvalidMessage(f"audio: {exc}") from None
         transcript = None
-        if not _given_body(record):
+        if not has_own_words(record):
             from detector.audio.transcription import TranscriberUnavailable
 
             try:
