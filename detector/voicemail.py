@@ -26,7 +26,8 @@ import numpy as np
 
 from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
 from detector.audio.features import trim_silence
-from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, audio_print, chromaprint
+from detector.campaigns.audio_fingerprint import (CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print,
+                                                  chromaprint)
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.index import Campaign
 from detector.message import CHANNELS, InvalidMessage, Message
@@ -140,10 +141,13 @@ class Voicemail:
     def _hashes(self, phone: np.ndarray) -> np.ndarray | None:
         try:
             hashes = chromaprint(trim_silence(phone), SAMPLE_RATE)
-        except FingerprintUnavailable as exc:
+        except FpcalcMissing as exc:  # off for every recording: said once
             if not self._warned:
                 log.warning("audio campaigns are off: %s", exc)
                 self._warned = True
+            return None
+        except FingerprintUnavailable as exc:  # this recording only (too short, undecodable for fpcalc)
+            log.debug("one recording has no audio fingerprint and joins no audio campaign: %s", exc)
             return None
         return hashes if hashes.size >= MIN_CHUNKS * CHUNK else None
 
