@@ -68,6 +68,9 @@ def serve(
         typer.echo(f"error: {problem}", err=True)
     if problems:
         raise typer.Exit(2)
+    from detector.cli import load_detector
+
+    load_detector(settings.model)  # a broken bundle is one line and exit 2 here, not a traceback per worker
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"]["sincere"] = {"handlers": ["default"], "level": log_level.upper(), "propagate": False}
     uvicorn.run(

@@ -91,10 +91,16 @@ class Voicemail:
 
     @property
     def voice(self):
+        """The synthetic-voice model; an unusable voice bundle makes each voicemail an error result (the
+        text records of the run are scored as usual)."""
         if self._voice is None:
             from detector.audio.detector import SyntheticVoiceDetector
+            from detector.bundle import BundleError
 
-            self._voice = SyntheticVoiceDetector.load()
+            try:
+                self._voice = SyntheticVoiceDetector.load()
+            except BundleError as exc:
+                raise InvalidMessage(f"the synthetic-voice model cannot be used: {exc}") from None
         return self._voice
 
     @property

@@ -137,3 +137,23 @@ def test_serve_refuses_several_workers_with_per_worker_state(tmp_path, monkeypat
     done = CliRunner().invoke(cli, ["serve", "--workers", "2", "--port", "1"])
     assert done.exit_code == 2
     assert variable in done.output and "--workers 1" in done.output
+
+
+def test_serve_refuses_a_broken_bundle_in_one_line(tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from api.cli import register
+    from detector.bundle import default_bundle_path
+    from detector.cli import app as cli
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(default_bundle_path(), bundle)
+    (bundle / "policy.yaml").write_text("threshold: 0.1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SINCERE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SINCERE_MODEL", str(bundle))
+    register(cli)
+    done = CliRunner().invoke(cli, ["serve", "--port", "1"])
+    assert done.exit_code == 2 and "sha256" in done.output and "Traceback" not in done.output

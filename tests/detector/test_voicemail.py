@@ -198,3 +198,20 @@ def test_a_clip_too_short_to_fingerprint_is_logged_for_that_clip_only(caplog, mo
     with caplog.at_level("WARNING", logger="sincere.voicemail"):
         assert voicemail._hashes(speechlike) is None and voicemail._hashes(speechlike) is None
     assert [r.getMessage() for r in caplog.records] == ["audio campaigns are off: fpcalc not on PATH"]
+
+
+def test_a_broken_voice_bundle_makes_voicemails_error_results_and_text_goes_on(tmp_path, monkeypatch):
+    require_tools("flite")
+    import shutil
+
+    import detector.audio.detector as voice_detector
+
+    broken = tmp_path / "voice"
+    shutil.copytree(voice_detector.default_voice_bundle_path(), broken)
+    (broken / "voice_model.skops").write_bytes(b"not a zip")
+    monkeypatch.setattr(voice_detector, "default_voice_bundle_path", lambda: broken)
+    path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "broken-voice")
+    text = {"id": "text", "channel": "sms", "body": "Running ten minutes late, see you at the cafe."}
+    voicemail, ok = Detector(Detector.default().bundle).score_many([_record("vm", path, "Dana", body="hi"), text])
+    assert voicemail["verdict"] == "error" and "synthetic-voice model" in voicemail["error"]
+    assert "sha256" in voicemail["error"] and ok["error"] is None
