@@ -93,7 +93,6 @@ def test_batch_error_rows_echo_only_string_ids_within_the_limit(client, auth):
 
 
 def test_readyz_names_capabilities_and_audio_without_the_voice_extra_is_503(client, auth, monkeypatch):
-    import api.app
     import api.routes
 
     ready = client.get("/readyz").json()
