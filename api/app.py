@@ -10,6 +10,10 @@ from typing import Any, Mapping
 import limits
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 from slowapi import Limiter
@@ -26,6 +30,8 @@ from detector.model_selection import resolve_model
 
 log = logging.getLogger("sincere.api")
 API_VERSION = "1.0.0"
+DOCS_ASSETS = "/docs/assets"
+"""Where Swagger UI's files are served from, out of the swagger-ui-bundle package: /docs needs no network."""
 
 
 @dataclass
@@ -38,6 +44,7 @@ class Services:
     feedback: FeedbackStore
     limiter: Limiter
     rate_limit: limits.RateLimitItem
+    auth_failure_limit: limits.RateLimitItem
     campaigns: CampaignStore
     """One index for every request and, through its SQLite file or Redis, every worker."""
 
@@ -51,6 +58,20 @@ class Services:
             "model": self.detector is not None,
             "database": self.keys.db.ping() and self.feedback.db.ping(),
             "campaign_index": _answers(lambda: len(self.campaigns)),
+        }
+
+    def capabilities(self) -> dict[str, bool]:
+        """What this server can do beyond its required checks, so clients know before they send."""
+        from detector.audio.transcription import recogniser_missing
+        from detector.campaigns.audio_fingerprint import missing_reason
+        from detector.minilm import transformer_missing
+
+        return {
+            "text": self.detector is not None,
+            "voice": recogniser_missing() is None,
+            "voice_campaigns": missing_reason() is None,
+            "transformer": transformer_missing() is None,
+            "campaign_store": _answers(lambda: len(self.campaigns)),
         }
 
     def model_info(self) -> dict[str, Any]:
@@ -89,8 +110,21 @@ def build_services(settings: Settings) -> Services:
         # Used for its configured counter storage only; `authenticate` counts hits per key id itself.
         limiter=Limiter(key_func=lambda: "", storage_uri=settings.rate_limit_storage_url),
         rate_limit=limits.parse(settings.rate_limit),
+        auth_failure_limit=limits.parse(settings.auth_failure_limit),
         campaigns=open_campaign_index(settings.campaign_url),
     )
+
+
+def _serve_docs(app: FastAPI) -> None:
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title=f"{app.title} - docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -109,7 +143,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Tells whether a 'personal' message was written for its reader or is spam with a smile. "
                     "Every /v1 endpoint needs an `X-API-Key`.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets instead of a CDN
+        redoc_url=None,
     )
+    _serve_docs(app)
     app.include_router(router)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,

@@ -62,7 +62,15 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    _settings()  # refuse bad settings before starting workers
+    settings = _settings()  # refuse bad settings before starting workers
+    problems = settings.shared_state_problems(workers)
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    from detector.cli import load_detector
+
+    load_detector(settings.model)  # a broken bundle is one line and exit 2 here, not a traceback per worker
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"]["sincere"] = {"handlers": ["default"], "level": log_level.upper(), "propagate": False}
     uvicorn.run(

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and missing parents) readable by this user only; an existing folder is left as it is."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def private_file(path: Path) -> None:
+    """Create an empty `path` as 0600 unless it exists: SQLite then gives its -wal/-shm files the same mode."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 class Database:
@@ -12,7 +25,8 @@ class Database:
         self.path = path
         self._schema = schema
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)
         with self.connection() as conn:
             conn.executescript(schema)
 

@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from api.db import Database
+from api.db import Database, private_dir
 
 ALLOW, DENY = "allow", "deny"
 RULE_FOR_FEEDBACK = {"not_cold": ALLOW, "smile": DENY, "forget": None}
@@ -51,7 +51,7 @@ def load_salt(secret: str | None, data_dir: Path) -> bytes:
         return secret.encode()
     path = data_dir / "salt"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         tmp = data_dir / f".salt.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

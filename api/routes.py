@@ -16,10 +16,12 @@ from starlette.exceptions import HTTPException
 from api.auth import Caller, authenticate, caller
 from api.errors import describe, documented, safe_field_errors
 from api.feedback import RULE_FOR_FEEDBACK, sender_identity
-from api.schemas import (MAX_BATCH, AudioMetadata, FeedbackRequest, FeedbackResult, ModelInfo, ScoreRequest,
-                         ScoreResult, Status)
+from api.schemas import (MAX_BATCH, MAX_ID_CHARS, AudioMetadata, FeedbackRequest, FeedbackResult, ModelInfo, ScoreRequest,
+                         ScoreResult, Status, valid_unicode)
 from detector.audio.decoding import duration_seconds
+from detector.audio.transcription import recogniser_missing
 from detector.results import error_result
+from detector.voicemail import has_own_words
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
@@ -42,6 +44,17 @@ def score(body: ScoreRequest, who: Who, request: Request) -> dict[str, Any]:
     if result["verdict"] == "error":
         raise HTTPException(422, result["error"])
     return result
+
+
+def _echoed_id(item: Any) -> str | None:
+    """A bad record's id as sent, when it is one the schema allows (text of at most MAX_ID_CHARS)."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(value, str) or len(value) > MAX_ID_CHARS:
+        return None
+    try:
+        return valid_unicode(value)
+    except ValueError:  # a lone surrogate cannot be sent back as UTF-8
+        return None
 
 
 def _validated(item: Any) -> dict[str, Any] | str:
@@ -67,7 +80,7 @@ def score_batch(records: Annotated[list[Any], Body(max_length=MAX_BATCH)], who: 
     scored = iter(services.score([i for i in items if isinstance(i, dict)], who.user))
     return [
         next(scored) if isinstance(item, dict)
-        else error_result(raw.get("id") if isinstance(raw, dict) else None, item, services.detector.model_version)
+        else error_result(_echoed_id(raw), item, services.detector.model_version)
         for item, raw in zip(items, records)
     ]
 
@@ -84,7 +97,7 @@ def _audio_metadata(metadata: str) -> dict[str, Any]:
 
 @router.post(
     AUDIO_PATH, operation_id="score_audio", tags=["scoring"], response_model=ScoreResult,
-    responses=documented(400, 401, 413, 422, 429, 500),
+    responses=documented(400, 401, 413, 422, 429, 500, 503),
 )
 def score_audio(
     who: Who,
@@ -98,10 +111,14 @@ def score_audio(
     """Score a voicemail or a video's audio: decoded, transcribed offline (unless `metadata` has a `body`),
     checked for a synthetic voice and fingerprinted against the server's campaign index; one contract
     result with `voice: {synthetic, transcript, campaign}`. Audio that cannot be decoded is a 422, audio
-    longer than SINCERE_MAX_AUDIO_SECONDS a 413. The upload lives in a private temporary file deleted when
+    longer than SINCERE_MAX_AUDIO_SECONDS a 413; a recording to transcribe on a server without the voice
+    extra a 503 (`/readyz` capabilities.voice is then false). The upload lives in a private temporary file deleted when
     the request ends; neither it nor its transcript is logged or kept."""
     services = _services(request)
     record = _audio_metadata(metadata)
+    if not has_own_words(record) and (missing := recogniser_missing()) is not None:
+        raise HTTPException(503, f"this server cannot transcribe recordings: {missing}; "
+                                 "send the transcript as 'body' in metadata")
     suffix = Path(file.filename or "").suffix.lower()
     with tempfile.TemporaryDirectory(prefix="sincere-audio-") as folder:
         path = Path(folder) / f"upload{suffix if suffix in AUDIO_SUFFIXES else ''}"
@@ -149,9 +166,13 @@ def healthz() -> dict[str, Any]:
     responses={503: {"model": Status, "description": "Not ready; `checks` says what failed."}, **documented(500)},
 )
 def readyz(request: Request) -> Any:
-    """Readiness: the model is loaded and the key, feedback and campaign stores answer."""
-    checks = _services(request).checks()
-    body = {"status": "ready" if all(checks.values()) else "not_ready", "checks": checks}
+    """Readiness: the model is loaded and the key, feedback and campaign stores answer (`checks`); `capabilities`
+    says what this server can do: text, voice (transcribing uploads), voice_campaigns (fpcalc), transformer,
+    campaign_store."""
+    services = _services(request)
+    checks = services.checks()
+    body = {"status": "ready" if all(checks.values()) else "not_ready", "checks": checks,
+            "capabilities": services.capabilities()}
     return body if all(checks.values()) else JSONResponse(body, status_code=503)
 
 

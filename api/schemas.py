@@ -12,9 +12,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 MAX_BATCH = 100
 """Most records in one /v1/score/batch request."""
+MAX_ID_CHARS = 1000
+"""Longest record id accepted (and echoed in a batch error result)."""
 
 
-def _valid_unicode(value: str) -> str:
+def valid_unicode(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -22,11 +24,26 @@ def _valid_unicode(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_valid_unicode)]
+Text = Annotated[str, AfterValidator(valid_unicode)]
+NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""A character Python's str.strip() keeps: a string matching this somewhere is not blank (`pattern` is unanchored)."""
+
+
+def _one_present_of(*names: str, pattern: str | None = None) -> dict[str, Any]:
+    """JSON Schema saying that at least one of `names` is present as a string (matching `pattern`)."""
+    rule = {"type": "string", **({"pattern": pattern} if pattern else {})}
+    return {"anyOf": [{"required": [n], "properties": {n: rule}} for n in names]}
+
+
+def _text_rule(schema: dict[str, Any], model: type) -> None:
+    if model is ScoreRequest:  # not AudioMetadata, whose words may come from the recording
+        schema.update(_one_present_of("body", "body_html", "raw"))
 Channel = Literal["email", "linkedin", "sms", "video_transcript", "voicemail"]
 
 
 class Sender(BaseModel):
+    """Who sent the message."""
+
     name: Text | None = None
     email: Text | None = None
     profile_url: Text | None = None
@@ -50,9 +67,11 @@ class ThreadItem(BaseModel):
 
 
 class ScoreRequest(BaseModel):
-    """One message (a contract input record). Unknown fields are ignored."""
+    """One message (a contract input record): one of body, body_html or raw is required. Unknown fields are ignored."""
 
-    id: Annotated[Text, Field(min_length=1, max_length=1000)]
+    model_config = ConfigDict(json_schema_extra=_text_rule)
+
+    id: Annotated[Text, Field(min_length=1, max_length=MAX_ID_CHARS)]
     channel: Channel
     subject: Text | None = None
     body: Text | None = None
@@ -151,7 +170,10 @@ class ScoreResult(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    sender: Sender = Field(description="The sender the feedback is about; needs an email or a profile_url.")
+    sender: Annotated[Sender, Field(
+        description="The sender the feedback is about; needs an email or a profile_url that is not blank.",
+        json_schema_extra=_one_present_of("email", "profile_url", pattern=NOT_BLANK),
+    )]
     feedback: Literal["not_cold", "smile", "forget"] = Field(
         description="not_cold: always personal for you; smile: always spam with a smile for you; forget: drop the rule."
     )
@@ -182,6 +204,8 @@ class ModelInfo(BaseModel):
 class Status(BaseModel):
     status: str
     checks: dict[str, bool] = Field(default_factory=dict)
+    capabilities: dict[str, bool] = Field(
+        default_factory=dict, description="text, voice (transcribing uploads), voice_campaigns, transformer, campaign_store.")
 
 
 class FieldError(BaseModel):

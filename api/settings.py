@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     )
     rate_limit: str = Field("600/minute", description="Per-API-key limit, in the `limits` notation.")
     rate_limit_storage_url: str = Field("memory://", description="Rate-limit counters: memory:// or redis://host:port for several workers.")
+    auth_failure_limit: str = Field("30/minute", description="Failed authentications allowed per client address; "
+                                                             "beyond it, 429 without the key being checked.")
     max_body_bytes: int = Field(1_048_576, gt=0, description="Largest JSON request body (413 beyond).")
     max_upload_bytes: int = Field(10_485_760, gt=0, description="Largest audio upload request (413 beyond).")
     max_audio_seconds: int = Field(300, gt=0, description="Longest voicemail accepted (413 beyond).")
@@ -51,6 +53,20 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"not a browser-extension origin: {', '.join(bad)}")
         return origins
+
+    def shared_state_problems(self, workers: int) -> list[str]:
+        """Settings that would give each of several workers its own counters or index (a limit silently
+        multiplied by the number of workers, copies never linked across them)."""
+        if workers <= 1:
+            return []
+        problems = []
+        if self.rate_limit_storage_url.startswith("memory://"):
+            problems.append(f"--workers {workers} with SINCERE_RATE_LIMIT_STORAGE_URL=memory:// would give each worker its "
+                            f"own counters ({workers} x the limit); set it to redis://host:port, or use --workers 1")
+        if self.campaign_url.startswith("memory://"):
+            problems.append(f"--workers {workers} with SINCERE_CAMPAIGN_INDEX_URL=memory:// would give each worker its own "
+                            "campaign index; use sqlite:///abs/path.db or redis://host:port/db, or --workers 1")
+        return problems
 
     @property
     def database_path(self) -> Path:

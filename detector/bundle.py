@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import skops.io as sio
+import yaml
 
-from detector.policy import Policy
+from detector.bundles import SHIPPED_MANIFEST_SHA256
+from detector.policy import Policy, PolicyError
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +79,32 @@ class Bundle:
         model = load_text_model(path, manifest)
         if not hasattr(model, "predict_proba") or "personal" not in getattr(model, "classes_", ()):
             raise BundleError(f"{path}: not a Sincere text model (needs predict_proba and a 'personal' class)")
-        return cls(path=path, manifest=manifest, text_model=model, policy=Policy.load(path / POLICY_FILE))
+        return cls(path=path, manifest=manifest, text_model=model, policy=load_policy(path / POLICY_FILE))
 
 
-def load_skops(model_path: Path) -> Any:
-    untrusted = set(sio.get_untrusted_types(file=model_path)) - TRUSTED_TYPES
+def load_policy(policy_path: Path) -> Policy:
+    """The bundle's policy; YAML tags (which could build objects) and wrong values are refused."""
+    try:
+        return Policy.load(policy_path)
+    except yaml.YAMLError as exc:
+        problem = str(getattr(exc, "problem", None) or "not valid YAML")
+        raise BundleError(f"{policy_path}: not a plain YAML policy ({problem})") from None
+    except (PolicyError, TypeError, ValueError) as exc:
+        raise BundleError(f"{policy_path}: {exc}") from None
+
+
+def load_skops(model_path: Path, trusted_types: frozenset[str] = TRUSTED_TYPES) -> Any:
+    """A skops file holding only skops' default types and `trusted_types`; anything else, or a file
+    that is not a complete skops archive, is a BundleError."""
+    try:
+        untrusted = set(sio.get_untrusted_types(file=model_path)) - trusted_types
+    except Exception as exc:  # noqa: BLE001 - a damaged archive fails in zipfile, json or skops itself
+        raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
     if untrusted:
         raise BundleError(f"{model_path}: refusing untrusted types {sorted(untrusted)}")
     try:
-        return sio.load(model_path, trusted=sorted(TRUSTED_TYPES))
-    except Exception as exc:
+        return sio.load(model_path, trusted=sorted(trusted_types))
+    except Exception as exc:  # noqa: BLE001 - as above
         raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
 
 
@@ -108,15 +126,51 @@ def bundle_kind(manifest: dict[str, Any]) -> str:
     return str(manifest.get("kind", "text_tfidf"))
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest_file(path: Path, what: str = "model bundle") -> dict[str, Any]:
+    """The manifest of the bundle folder `path`: JSON, pinned where the folder is a shipped bundle
+    (see `verify_shipped`), its file names plain names inside the folder."""
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
-        raise BundleError(f"{path}: no {MANIFEST}; not a model bundle")
+        raise BundleError(f"{path}: no {MANIFEST}; not a {what}")
+    data = manifest_path.read_bytes()
+    verify_shipped(path, data)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{manifest_path}: not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
-    if manifest.get("format") != FORMAT_VERSION or not isinstance(manifest.get("files"), dict):
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise BundleError(f"{manifest_path}: not a {what} manifest (no 'files' mapping)")
+    unsafe = sorted(str(n) for n in manifest["files"] if not _plain_name(n))
+    if unsafe:
+        raise BundleError(f"{manifest_path}: file names must be plain names inside the bundle; refusing {unsafe[0]!r}")
+    return manifest
+
+
+def _plain_name(name: object) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name \
+        and "\0" not in name and Path(name).name == name
+
+
+def verify_shipped(path: Path, manifest_bytes: bytes) -> None:
+    """A bundle folder shipped with Sincere must carry the manifest pinned in `detector.bundles`: the
+    per-file sha256 sums then vouch for the files we shipped, not for whatever an edit re-hashed.
+    Other folders (a user's own bundles) are checked for internal consistency only."""
+    try:
+        name = path.resolve().relative_to(shipped_bundles_path().resolve()).as_posix()
+    except (OSError, ValueError):
+        return
+    pinned = SHIPPED_MANIFEST_SHA256.get(name)
+    actual = hashlib.sha256(manifest_bytes).hexdigest()
+    if pinned is None or actual != pinned:
+        raise BundleError(f"{path / MANIFEST}: sha256 {actual[:12]}… is not the manifest shipped with this version of "
+                          "Sincere; the shipped bundle was altered (reinstall sincere; after retraining it on purpose, "
+                          "run python -m training.pin_bundles)")
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    manifest = read_manifest_file(path)
+    manifest_path = path / MANIFEST
+    if manifest.get("format") != FORMAT_VERSION:
         raise BundleError(f"{manifest_path}: unknown bundle format {manifest.get('format')!r}")
     kind = bundle_kind(manifest)
     if kind not in KIND_FILES:
@@ -130,8 +184,8 @@ def read_manifest(path: Path) -> dict[str, Any]:
 def verify_files(path: Path, manifest: dict[str, Any]) -> None:
     for name, expected in manifest["files"].items():
         file = path / name
-        if Path(name).name != name or not file.is_file():
-            raise BundleError(f"{path}: file {name} listed in the manifest is missing")
+        if not _plain_name(name) or not file.is_file():
+            raise BundleError(f"{path}: file {name!r} listed in the manifest is missing")
         actual = sha256_file(file)
         if actual != expected:
             raise BundleError(f"{file}: sha256 {actual[:12]}… does not match the manifest ({str(expected)[:12]}…)")
@@ -149,5 +203,9 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     (path / MANIFEST).write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def shipped_bundles_path() -> Path:
+    return Path(str(resources.files("detector") / "bundles"))
+
+
 def default_bundle_path() -> Path:
-    return Path(str(resources.files("detector") / "bundles" / "default"))
+    return shipped_bundles_path() / "default"

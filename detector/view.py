@@ -1,7 +1,8 @@
-"""The terminal view of a result: verdict, score, and the evidence highlighted in place."""
+"""The terminal view of a result: verdict, score against the threshold, and the evidence highlighted in place."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
@@ -9,31 +10,49 @@ from rich.markup import escape
 from rich.table import Table
 
 COLOURS = {"personal": "green", "smile": "yellow", "bulk": "cyan", "error": "red"}
+VERDICTS = ("personal", "smile", "bulk", "error")
 
 
 class ResultView:
-    def __init__(self, console: Console | None = None):
+    """Shows results one by one, then `summary()`: how many of each verdict."""
+
+    def __init__(self, threshold: float, console: Console | None = None):
+        self.threshold = threshold
         self.console = console or Console()
+        self.counts: Counter[str] = Counter()
 
     def show(self, result: dict[str, Any]) -> None:
         verdict = result["verdict"]
+        self.counts[verdict] += 1
         colour = COLOURS.get(verdict, "white")
         head = f"[bold]{escape(str(result['id']))}[/bold]  [{colour} bold]{verdict.upper()}[/]"
         if result["score"] is not None:
-            head += f"  score {result['score']:.2f}"
+            head += f"  score {result['score']:.2f} (threshold {self.threshold:.2f})"
         self.console.print(head)
         if result.get("error"):
             self.console.print(f"  [red]{escape(result['error'])}[/]")
             return
-        table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-        table.add_column("reason")
-        table.add_column("weight", justify="right")
-        table.add_column("evidence")
-        for reason in result["reasons"]:
-            evidence = ", ".join(f"[reverse]{escape(e['text'])}[/reverse]" for e in reason["evidence"][:4])
-            table.add_row(reason["code"], f"{reason['weight']:+.2f}", evidence or reason["description"])
-        self.console.print(table)
+        reasons = [r for r in result["reasons"] if r["weight"]]  # a zero weight did not move the score
+        if reasons:
+            table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+            table.add_column("reason")
+            table.add_column("weight", justify="right")
+            table.add_column("evidence")
+            for reason in reasons:
+                evidence = ", ".join(f"[reverse]{escape(e['text'])}[/reverse]" for e in reason["evidence"][:4])
+                table.add_row(reason["code"], f"{reason['weight']:+.2f}", evidence or escape(reason["description"]))
+            self.console.print(table)
         depth = (result.get("personalization") or {}).get("depth")
         if depth:
             self.console.print(f"  personalization: {depth}")
+        voice = result.get("voice")
+        if voice:
+            self.console.print(f"  synthetic voice: {voice['synthetic']:.0%}")
+            if voice.get("transcript") is not None:
+                self.console.print(f"  transcript: {escape(voice['transcript'])}")
         self.console.print()
+
+    def summary(self) -> None:
+        total = sum(self.counts.values())
+        parts = ", ".join(f"{self.counts[v]:,} {v}" for v in VERDICTS if self.counts[v] or v != "error")
+        self.console.print(f"[bold]{total:,} message{'s' if total != 1 else ''}:[/bold] {parts}")

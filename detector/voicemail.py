@@ -26,7 +26,8 @@ import numpy as np
 
 from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
 from detector.audio.features import trim_silence
-from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, audio_print, chromaprint
+from detector.campaigns.audio_fingerprint import (CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print,
+                                                  chromaprint)
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.index import Campaign
 from detector.message import CHANNELS, InvalidMessage, Message
@@ -73,7 +74,8 @@ def _recipient_words(record: Mapping[str, Any]) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
 
-def _given_body(record: Mapping[str, Any]) -> bool:
+def has_own_words(record: Mapping[str, Any]) -> bool:
+    """Whether the record brings its words (body, body_html or raw), so its recording is not transcribed."""
     return any(isinstance(record.get(k), str) and record[k].strip() for k in ("body", "body_html", "raw"))
 
 
@@ -89,10 +91,16 @@ class Voicemail:
 
     @property
     def voice(self):
+        """The synthetic-voice model; an unusable voice bundle makes each voicemail an error result (the
+        text records of the run are scored as usual)."""
         if self._voice is None:
             from detector.audio.detector import SyntheticVoiceDetector
+            from detector.bundle import BundleError
 
-            self._voice = SyntheticVoiceDetector.load()
+            try:
+                self._voice = SyntheticVoiceDetector.load()
+            except BundleError as exc:
+                raise InvalidMessage(f"the synthetic-voice model cannot be used: {exc}") from None
         return self._voice
 
     @property
@@ -116,11 +124,11 @@ class Voicemail:
             phone = resample(speech, ASR_RATE, SAMPLE_RATE)
             synthetic = self.voice.score(phone, SAMPLE_RATE)
         except AudioError as exc:
-            if _given_body(record):  # the words are there (a Takeout transcript): score them, without a voice
+            if has_own_words(record):  # the words are there (a Takeout transcript): score them, without a voice
                 return record, None
             raise InvalidMessage(f"audio: {exc}") from None
         transcript = None
-        if not _given_body(record):
+        if not has_own_words(record):
             from detector.audio.transcription import TranscriberUnavailable
 
             try:
@@ -139,10 +147,13 @@ class Voicemail:
     def _hashes(self, phone: np.ndarray) -> np.ndarray | None:
         try:
             hashes = chromaprint(trim_silence(phone), SAMPLE_RATE)
-        except FingerprintUnavailable as exc:
+        except FpcalcMissing as exc:  # off for every recording: said once
             if not self._warned:
                 log.warning("audio campaigns are off: %s", exc)
                 self._warned = True
+            return None
+        except FingerprintUnavailable as exc:  # this recording only (too short, undecodable for fpcalc)
+            log.debug("one recording has no audio fingerprint and joins no audio campaign: %s", exc)
             return None
         return hashes if hashes.size >= MIN_CHUNKS * CHUNK else None
 

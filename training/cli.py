@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from training.progress import progress_display, step
+
 data_app = typer.Typer(help="Build and inspect the labelled corpus.", no_args_is_help=True)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -49,7 +51,10 @@ def build(
         warnings.simplefilter("always")
         warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"warning: {message}", err=True)
         try:
-            report = build_corpus(corpora, out, seed, project_extras(templates, personal, seed))
+            with progress_display():
+                with step("rendering the template library and personal messages"):
+                    extras = project_extras(templates, personal, seed)
+                report = build_corpus(corpora, out, seed, extras)
             if datasheet is not None:
                 update_datasheet(datasheet, report.to_json())
         except CorpusError as exc:
@@ -102,7 +107,8 @@ def train(
         out_path = out or (Path(settings.out) if settings.out else None)
         if data_path is None or out_path is None:
             raise ConfigError(f"{config}: give --data and --out, or 'data' and 'out' in the config")
-        metrics = train_bundle(settings, data_path, out_path, log=typer.echo, mlflow_uri=mlflow)
+        with progress_display():
+            metrics = train_bundle(settings, data_path, out_path, log=typer.echo, mlflow_uri=mlflow)
     except (ConfigError, DatasetError, BundleError, TrackingError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -144,7 +150,8 @@ def evaluate(
         raise typer.Exit(2)
     rows_split = None if split == "all" else split
     try:
-        reports = compare_bundles(chosen, data, rows_split, target_fpr, tune_split)
+        with progress_display():
+            reports = compare_bundles(chosen, data, rows_split, target_fpr, tune_split)
     except (BundleError, DatasetError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

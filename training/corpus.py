@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from detector.bundle import sha256_file
 from detector.message import CHANNELS, Person
+from training.progress import step, track
 from training.sources import (
     CorpusError, LABELS, READERS, RECORD_KEYS, Skips, input_files, tokens,
 )
@@ -174,21 +175,24 @@ def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterab
     if not corpora.is_dir():
         raise CorpusError(f"corpora folder not found: {corpora}")
     skips = Skips()
-    public = [sorted(reader(corpora, skips), key=lambda r: r["id"]) for reader in READERS]
+    public = [sorted(reader(corpora, skips), key=lambda r: r["id"])
+              for reader in track(READERS, "reading the public corpora")]
     extras = sorted((_checked_extra(r) for r in extra_records), key=lambda r: (r["source"], r["id"]))
     records = [{**r, "thread": None} for r in chain.from_iterable(public)] + extras
     duplicate_ids = [i for i, n in Counter(r["id"] for r in records).items() if n > 1]
     if duplicate_ids:
         raise ValueError(f"record ids are not unique, e.g. {sorted(duplicate_ids)[:5]}")
 
-    records, dedup = deduplicate(records)
-    splits = assign_splits(records, seed)
+    with step("deduplicating and splitting"):
+        records, dedup = deduplicate(records)
+        splits = assign_splits(records, seed)
     for record in records:
         record["split"] = splits[record["group"]]
 
     out.parent.mkdir(parents=True, exist_ok=True)
     table = _table(records).replace_schema_metadata({"sincere.seed": str(seed)})
-    pq.write_table(table, out, row_group_size=ROW_GROUP_SIZE, compression="zstd", compression_level=9)
+    with step(f"writing {out.name}"):
+        pq.write_table(table, out, row_group_size=ROW_GROUP_SIZE, compression="zstd", compression_level=9)
     extra_digest = hashlib.sha256(json.dumps(extras, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     report = BuildReport(
         out=out, report_path=report_path_for(out), seed=seed, rows=len(records),

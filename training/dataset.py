@@ -14,6 +14,7 @@ from detector.features import model_text
 from detector.message import InvalidMessage, Message
 from detector.parsing.rfc822 import UndecodableMessage
 from detector.signals import Hit, SignalRegistry
+from training.progress import track
 
 CONTRACT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path",
                    "sender", "recipient", "headers", "sent_at", "thread")
@@ -86,7 +87,7 @@ class Prepared:
 
 def prepare_frame(frame: pd.DataFrame, registry: SignalRegistry) -> Prepared:
     keep, messages, hits, texts, skipped = [], [], [], [], {}
-    for i, row in enumerate(frame.to_dict("records")):
+    for i, row in enumerate(track(frame.to_dict("records"), "parsing messages")):
         try:
             message, found = prepare(to_record(row), registry)
         except (InvalidMessage, UndecodableMessage) as exc:

@@ -13,6 +13,7 @@ from detector.engine import Detector
 from training.dataset import DatasetError, read_table, to_record
 from training.fit_policy import threshold_for_fpr
 from training.metrics import at_threshold, evaluate, worst_false_positives
+from training.progress import track
 
 
 @dataclass
@@ -44,7 +45,7 @@ def score_frame(bundle_dir: Path, frame: pd.DataFrame) -> Scored:
     records = [to_record(row) for row in frame.to_dict("records")]
     # One message at a time: a labelled set holds several copies of each template, and linking
     # them (CAMPAIGN_COPY) would measure the campaign index, not the detector, on every copy.
-    return Scored(detector, frame, [detector.score(record) for record in records])
+    return Scored(detector, frame, [detector.score(record) for record in track(records, f"scoring with {bundle_dir.name}")])
 
 
 def report(scored: Scored) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from training.config import TextTfidfConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, prepare_frame
 from training.fit_policy import FOLDS, blend_codes, fit_policy
 from training.model_card import text_tfidf_section
+from training.progress import step
 from training.text_model import build_text_pipeline
 from training.train import Log, finish_bundle, load_splits, packages, training_data
 
@@ -35,7 +36,8 @@ def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = 
 
     train = parts["train"]
     model = build_text_pipeline(config)
-    model.fit(train.texts, [MODEL_CLASSES[label] for label in train.frame["label"]])
+    with step("fitting the text model"):
+        model.fit(train.texts, [MODEL_CLASSES[label] for label in train.frame["label"]])
     log("text model fitted")
 
     val = parts["val"]
@@ -44,7 +46,8 @@ def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = 
     codes = blend_codes(registry.codes)
     X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits)])
     mass = (val.frame["label"] != "personal").to_numpy().astype(float)
-    policy, _ = fit_policy(X, mass, codes, f"{config.name}-{config.version}", config.target_fpr, config.seed)
+    with step("fitting the policy on validation"):
+        policy, _ = fit_policy(X, mass, codes, f"{config.name}-{config.version}", config.target_fpr, config.seed)
     log(f"policy fitted on validation: threshold {policy.threshold:.4f}")
 
     out.mkdir(parents=True, exist_ok=True)

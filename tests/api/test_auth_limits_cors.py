@@ -92,3 +92,68 @@ def test_only_extension_origins_can_be_configured(tmp_path):
         with pytest.raises(ValidationError):
             make_settings(tmp_path, cors_origins=origin)
     assert make_settings(tmp_path, cors_origins=f"{EXTENSION}, moz-extension://0a1b2c3d-0000-4000-8000-00000000abcd").cors_origins[0] == EXTENSION
+
+
+def test_failed_authentication_is_throttled_per_address_before_the_key_is_checked(tmp_path, monkeypatch):
+    app = create_app(make_settings(tmp_path, auth_failure_limit="3/minute"))
+    with TestClient(app) as client:
+        good = {"X-API-Key": app.state.services.keys.create("a")[1]}
+        bad = {"X-API-Key": "snc_nothere_secret"}
+        assert [client.post("/v1/score", json=SMILE, headers=bad).status_code for _ in range(3)] == [401] * 3
+        checked = []
+        monkeypatch.setattr(app.state.services.keys, "verify", lambda token: checked.append(token))
+        throttled = client.post("/v1/score", json=SMILE, headers=bad)
+        assert throttled.status_code == 429 and throttled.json()["error"]["code"] == "rate_limited"
+        assert int(throttled.headers["retry-after"]) >= 1
+        assert "address" in throttled.json()["error"]["message"] and checked == []
+        assert client.post("/v1/score", json=SMILE, headers=good).status_code == 429  # the address, not the key
+    with TestClient(app, client=("203.0.113.9", 50000)) as other:
+        assert other.post("/v1/score", json=SMILE, headers=bad).status_code == 401  # another address is not
+
+
+def test_successful_requests_do_not_count_as_failures(tmp_path):
+    app = create_app(make_settings(tmp_path, auth_failure_limit="2/minute"))
+    with TestClient(app) as client:
+        good = {"X-API-Key": app.state.services.keys.create("a")[1]}
+        assert [client.post("/v1/score", json=SMILE, headers=good).status_code for _ in range(4)] == [200] * 4
+
+
+@pytest.mark.parametrize("variable, value", [("SINCERE_RATE_LIMIT_STORAGE_URL", None),
+                                             ("SINCERE_CAMPAIGN_INDEX_URL", "memory://")])
+def test_serve_refuses_several_workers_with_per_worker_state(tmp_path, monkeypatch, variable, value):
+    from typer.testing import CliRunner
+
+    from detector.cli import app as cli
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("SINCERE_DATA_DIR", str(tmp_path))
+    if variable != "SINCERE_RATE_LIMIT_STORAGE_URL":
+        monkeypatch.setenv("SINCERE_RATE_LIMIT_STORAGE_URL", "redis://127.0.0.1:1")
+    if value:
+        monkeypatch.setenv(variable, value)
+    from api.cli import register
+
+    register(cli)
+    done = CliRunner().invoke(cli, ["serve", "--workers", "2", "--port", "1"])
+    assert done.exit_code == 2
+    assert variable in done.output and "--workers 1" in done.output
+
+
+def test_serve_refuses_a_broken_bundle_in_one_line(tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from api.cli import register
+    from detector.bundle import default_bundle_path
+    from detector.cli import app as cli
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(default_bundle_path(), bundle)
+    (bundle / "policy.yaml").write_text("threshold: 0.1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SINCERE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SINCERE_MODEL", str(bundle))
+    register(cli)
+    done = CliRunner().invoke(cli, ["serve", "--port", "1"])
+    assert done.exit_code == 2 and "sha256" in done.output and "Traceback" not in done.output

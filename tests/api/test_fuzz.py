@@ -1,6 +1,8 @@
-"""Schemathesis over the OpenAPI schema: generated requests (valid and invalid) never get a 5xx, and every
+"""Schemathesis over the OpenAPI schema: generated requests (valid and invalid) never get a 5xx, every
 response conforms to the documented status codes, content types, headers and body schemas (the audio
-upload included: generated files are refused as not audio, never with a 5xx).
+upload included: generated files are refused as not audio, never with a 5xx), and no error answer echoes
+request text (tests/api/schemathesis_hooks.py). `.ci/run` also runs the schemathesis CLI against a live
+`sincere serve`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from schemathesis.checks import (
     response_schema_conformance, status_code_conformance,
 )
 
+from tests.api.schemathesis_hooks import error_does_not_echo_request
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+          response_headers_conformance, response_schema_conformance, error_does_not_echo_request]
 EXAMPLES = {GenerationMode.POSITIVE: 100, GenerationMode.NEGATIVE: 40}
 MIN_CASES = 500
 
@@ -37,3 +41,23 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(client
 
             run()
     assert len(cases) >= MIN_CASES, f"only {len(cases)} cases generated"
+
+
+def test_the_echo_check_catches_an_error_that_quotes_the_request():
+    from types import SimpleNamespace
+
+    import pytest
+
+    sent = "zq-canary-7731 is in the body"
+    operation = SimpleNamespace(schema=SimpleNamespace(raw_schema={"components": {}}))
+    case = SimpleNamespace(body={"id": "1", "body": sent}, query=None, path_parameters=None, headers=None,
+                           operation=operation)
+
+    def answer(body):
+        return SimpleNamespace(json=lambda: body)
+
+    with pytest.raises(AssertionError, match="echoes a request value"):
+        error_does_not_echo_request(None, answer({"error": {"code": "x", "message": f"bad: {sent}"}}), case)
+    with pytest.raises(AssertionError):
+        error_does_not_echo_request(None, answer([{"id": "1", "error": f"line: {sent}"}]), case)
+    assert error_does_not_echo_request(None, answer({"error": {"code": "x", "message": "body: too long"}}), case)

@@ -148,3 +148,70 @@ def test_unreadable_audio_beside_a_given_body_scores_the_words_without_a_voice(t
     path.write_bytes(b"ID3 not really audio")
     result = Detector.default().score(_record("t", path, "Dana", body="hey dana, found your scarf in my car, will drop it off"))
     assert result["error"] is None and result["voice"] is None and result["verdict"] == "personal"
+
+
+@pytest.mark.parametrize("known_first", [True, False])
+def test_the_same_recording_without_a_recipient_is_not_a_second_person(tmp_path, known_first):
+    """One WAV uploaded with and without its recipient (either order) links nothing, by sound or by
+    words; a copy for someone else then reaches 2 people, the recipient-less upload not counted."""
+    require_tools("flite", "fpcalc")
+    from detector.campaigns import open_campaign_index
+
+    body = script(SCRIPT_ID, "Dana")
+    path = render(body, tmp_path / "dana.wav", "same")
+    known = _record("with", path, "Dana", body=body)
+    unknown = {k: v for k, v in _record("without", path, "Dana", body=body).items() if k != "recipient"}
+    detector, index = Detector.default(), open_campaign_index("memory://")
+
+    def score(record):  # one request at a time, as the API scores uploads
+        return next(detector.score_many([record], campaigns=index))
+
+    for record in ((known, unknown) if known_first else (unknown, known)):
+        result = score(record)
+        assert result["campaign"] is None and result["voice"]["campaign"] is None, record["id"]
+        assert not any("2 people" in r["description"] for r in result["reasons"])
+    kevin = render(script(SCRIPT_ID, "Kevin"), tmp_path / "kevin.wav", "same-kevin")
+    other = score(_record("kevin", kevin, "Kevin", body=script(SCRIPT_ID, "Kevin")))
+    assert other["voice"]["campaign"]["recipients"] == 2 and other["voice"]["campaign"]["copies"] == 2
+    again = score(unknown)  # compared with the index, still not counted
+    assert again["voice"]["campaign"]["recipients"] == 2 and again["voice"]["campaign"]["copies"] == 2
+
+
+def test_a_clip_too_short_to_fingerprint_is_logged_for_that_clip_only(caplog, monkeypatch):
+    require_tools("fpcalc")
+    import numpy as np
+
+    import detector.campaigns.audio_fingerprint as audio_fingerprint
+
+    voicemail = Voicemail()
+    rng = np.random.default_rng(3)
+    short = (0.3 * np.sin(np.arange(2400) / 8000 * 2 * np.pi * 440)).astype(np.float32)
+    speechlike = (rng.standard_normal(8000 * 8) * np.sin(np.arange(8000 * 8) / 8000 * 2 * np.pi * 3)).astype(np.float32)
+    with caplog.at_level("DEBUG", logger="sincere.voicemail"):
+        assert voicemail._hashes(short) is None
+        assert voicemail._hashes(speechlike) is not None
+    assert not any("audio campaigns are off" in r.getMessage() for r in caplog.records)
+    assert [r.levelname for r in caplog.records if "one recording" in r.getMessage()] == ["DEBUG"]
+
+    caplog.clear()
+    monkeypatch.setattr(audio_fingerprint, "missing_reason", lambda: "fpcalc not on PATH")
+    with caplog.at_level("WARNING", logger="sincere.voicemail"):
+        assert voicemail._hashes(speechlike) is None and voicemail._hashes(speechlike) is None
+    assert [r.getMessage() for r in caplog.records] == ["audio campaigns are off: fpcalc not on PATH"]
+
+
+def test_a_broken_voice_bundle_makes_voicemails_error_results_and_text_goes_on(tmp_path, monkeypatch):
+    require_tools("flite")
+    import shutil
+
+    import detector.audio.detector as voice_detector
+
+    broken = tmp_path / "voice"
+    shutil.copytree(voice_detector.default_voice_bundle_path(), broken)
+    (broken / "voice_model.skops").write_bytes(b"not a zip")
+    monkeypatch.setattr(voice_detector, "default_voice_bundle_path", lambda: broken)
+    path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "broken-voice")
+    text = {"id": "text", "channel": "sms", "body": "Running ten minutes late, see you at the cafe."}
+    voicemail, ok = Detector(Detector.default().bundle).score_many([_record("vm", path, "Dana", body="hi"), text])
+    assert voicemail["verdict"] == "error" and "synthetic-voice model" in voicemail["error"]
+    assert "sha256" in voicemail["error"] and ok["error"] is None
