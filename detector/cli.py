@@ -13,6 +13,7 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 
 from detector.batch.cli import scan
+from detector.batch.imap.cli import imap_app, watch
 from detector.model_selection import MODEL_ENV, resolve_model
 from detector.models_cli import models_app
 
@@ -91,6 +92,8 @@ def score(
 app.command()(scan)  # `sincere scan`: batch inbox scoring (detector/batch/)
 
 
+app.command()(watch)  # `sincere watch imaps://…` and `sincere imap undo` (detector/batch/imap/)
+app.add_typer(imap_app, name="imap")
 app.add_typer(models_app, name="models")
 
 

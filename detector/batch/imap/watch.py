@@ -1,0 +1,87 @@
+"""`sincere watch imaps://…`: score (and label) new mail as it arrives.
+
+One connection waits in IDLE (RFC 2177; re-issued every IDLE_RENEW_S), or polls every
+`poll_s` where the server has no IDLE. Each wake-up runs the incremental scan of
+detector.batch.imap.scan, so a restart picks up exactly where the last one stopped. A lost
+connection is made again with growing pauses; a refused login or TLS failure ends the watch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from detector.batch.imap.mailbox import DROPPED, ConnectionLost, Session
+from detector.batch.imap.scan import MailboxScanOptions, scan_mailbox
+from detector.batch.imap.state import Account, FolderState
+
+IDLE_RENEW_S = 600.0
+"""RFC 2177 asks for IDLE to be re-issued within 29 minutes; servers drop idle clients after 30."""
+BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+
+
+@dataclass
+class WatchOptions:
+    scan: MailboxScanOptions
+    """Options of each incremental scan; its `out` is a scratch file in the account folder."""
+    out: Path | None = None
+    """JSON lines, appended with each new message's result."""
+    poll_s: float = 60.0
+
+
+def _append(batch: Path, out: Path | None) -> None:
+    if out is not None and batch.exists():
+        with out.open("ab") as sink:
+            sink.write(batch.read_bytes())
+    batch.unlink(missing_ok=True)
+
+
+def _wait_for_mail(session: Session, stop: threading.Event, poll_s: float) -> None:
+    """Until the folder has new messages (IDLE's EXISTS), the IDLE renewal time, or `stop`."""
+    if not session.has("IDLE"):
+        stop.wait(poll_s)
+        return
+    client = session.client
+    client.idle()
+    deadline = time.monotonic() + IDLE_RENEW_S
+    while not stop.is_set() and time.monotonic() < deadline:
+        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in client.idle_check(timeout=1)):
+            break
+    client.idle_done()
+
+
+def watch(session: Session, account: Account, options: WatchOptions, stop: threading.Event,
+          say: Callable[[str], None]) -> int:
+    """Watch until `stop` is set; returns the number of messages scored. The caller holds the
+    account lock. Raises AccessDenied (and other ImapErrors that retrying cannot mend)."""
+    scanned, failures, announced = 0, 0, False
+    batch = replace(options.scan, out=account.folder / "watch-batch.jsonl", report=None, resume=False)
+    while not stop.is_set():
+        try:
+            if account.folder_state(session.url.folder) is None and options.scan.since is None:
+                folder = session.select(session.url.folder)  # a first watch starts with the mail to come
+                account.advance(folder.name, FolderState(folder.uidvalidity, folder.uidnext - 1))
+            result = scan_mailbox(session, account, batch)
+            _append(batch.out, options.out)
+            if result.scan.total:
+                scanned += result.scan.total
+                counts = ", ".join(f"{v} {n}" for v, n in sorted(result.scan.counts.items()))
+                changed = ", ".join(f"{k} {n}" for k, n in sorted(result.changed.items()))
+                say(f"{result.scan.total} new in {result.folder.name}: {counts}" + (f"; written back: {changed}" if changed else ""))
+            if failures:
+                say("connected again")
+            failures = 0
+            if not announced or result.scan.total:
+                announced = True
+                say(f"waiting for new mail in {result.folder.name} ({'IDLE' if session.has('IDLE') else f'polling every {options.poll_s:g} s'})")
+            _wait_for_mail(session, stop, options.poll_s)
+        except (ConnectionLost, *DROPPED) as exc:
+            session.close()
+            delay = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
+            failures += 1
+            say(f"{exc if isinstance(exc, ConnectionLost) else 'connection lost'}; trying again in {delay:g} s")
+            stop.wait(delay)
+    return scanned
