@@ -53,20 +53,11 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
         raise _fail(str(exc)) from None
 
 
-CHANGES = {"keyword_added": "keywords added", "moved": "messages moved", "copied": "messages copied (originals kept)",
-           "gmail_label_added": "Gmail labels added", "keyword_removed": "keywords removed",
-           "gmail_label_removed": "Gmail labels removed", "moved_back": "messages moved back",
-           "copy_removed": "copies Sincere made removed", "gone": "no longer there (moved, deleted or renumbered)"}
-
-
-def _changes(counts: dict[str, int]) -> str:
-    return "; ".join(f"{CHANGES[kind]}: {count:,}" for kind, count in counts.items() if count) or "nothing"
-
-
 def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: bool, every: int, model: Path | None,
                  campaigns: str | None, engine: str, scheduler: str | None, workers: int, since: datetime | None, label: bool, move_to: str | None, dry_run: bool,
                  password_file: Path | None, token_file: Path | None, state_dir: Path | None) -> int:
     """`sincere scan imaps://…`; returns the exit status."""
+    from detector.batch.imap.labels import describe
     from detector.batch.imap.scan import MailboxScanOptions
     from detector.batch.imap.scan import scan_mailbox as run
     from detector.batch.progress import ScanProgress, print_summary
@@ -84,14 +75,14 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
     print_summary(result.scan)
     folder = result.folder
     lines = [f"{folder.name} (UIDVALIDITY {folder.uidvalidity}): {result.scan.total:,} "
-             f"{'messages' if result.first_run else 'new messages'} scored"]
+             f"{'' if result.first_run else 'new '}message{'' if result.scan.total == 1 else 's'} scored"]
     if result.renumbered:
         lines.append("the server renumbered this folder since the last run (UIDVALIDITY changed): all of it was scanned again")
     if result.plan is not None and dry_run:
         lines += ["would " + line for line in result.plan.describe()]
         lines.append("dry run: nothing was changed on the server and the next run scans these messages again")
     elif result.plan is not None:
-        lines.append(f"written back: {_changes(result.changed)} (undo: sincere imap undo {session.url})")
+        lines.append(f"written back: {describe(result.changed)} (undo: sincere imap undo {session.url})")
     typer.echo("\n".join(lines), err=True)
     return 1 if result.scan.errors else 0
 
@@ -152,8 +143,9 @@ def undo(
     state_dir: StateDir = None,
 ) -> None:
     """Take off every keyword, label and move Sincere wrote to FOLDER's messages (from its journal)."""
+    from detector.batch.imap.labels import describe
     from detector.batch.imap.labels import undo as run
 
     with _mailbox(url, password_file, oauth2_token_file, state_dir) as (session, account):
-        done = run(session, account.journal, session.url.folder)
-    typer.echo(f"undone in {session.url}: {_changes(done)}", err=True)
+        done = run(session, account)
+    typer.echo(f"undone in {session.url}: {describe(done)}", err=True)

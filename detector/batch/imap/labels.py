@@ -16,13 +16,22 @@ from typing import Any, Iterable
 from imapclient import IMAPClient
 
 from detector.batch.imap.mailbox import Folder, ImapError, Session
-from detector.batch.imap.state import Journal
+from detector.batch.imap.state import Account, Journal
 from detector.batch.readers.imap import GMAIL, parse_sequence_set
 
 KEYWORDS = {"smile": "$SincereSmile", "bulk": "$SincereBulk"}
 MOVED = "smile"
 """The verdict --move-to moves."""
 CHUNK = 500
+CHANGES = {"keyword_added": "keywords added", "moved": "messages moved", "copied": "messages copied (originals kept)",
+           "gmail_label_added": "Gmail labels added", "keyword_removed": "keywords removed",
+           "gmail_label_removed": "Gmail labels removed", "moved_back": "messages moved back",
+           "copy_removed": "copies Sincere made removed", "gone": "no longer there (moved, deleted or renumbered)"}
+
+
+def describe(counts: dict[str, int]) -> str:
+    """`apply`'s or `undo`'s counts, for people."""
+    return "; ".join(f"{CHANGES[kind]}: {count:,}" for kind, count in counts.items() if count) or "nothing"
 
 
 @dataclass
@@ -63,13 +72,27 @@ def _names(values: Iterable[bytes | str]) -> set[str]:
     return {v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in values}
 
 
+def check(session: Session, folder: Folder, label: bool, move_to: str | None) -> None:
+    """Refuse, before any scoring, what the server could not do (or Sincere could not undo)."""
+    if label and not all(folder.accepts_keyword(k) for k in KEYWORDS.values()):
+        raise ImapError(f"{session.url.host} does not accept keywords in {folder.name!r}; use --move-to instead")
+    if not move_to or session.has(GMAIL):
+        return
+    if move_to == folder.name:
+        raise ImapError("--move-to names the folder being scanned")
+    if not session.has("UIDPLUS"):
+        raise ImapError(f"{session.url.host} does not say where moved messages land (no UIDPLUS), so a move "
+                        "could not be undone; use --label instead")
+    if not session.retrying(lambda client: client.folder_exists(move_to)):
+        raise ImapError(f"there is no folder {move_to!r} on {session.url.host}; create it first")
+
+
 def apply(session: Session, folder: Folder, plan: Plan, journal: Journal) -> dict[str, int]:
-    """Make the plan's changes in the selected (read-write) folder; returns changes made per kind."""
+    """Make the plan's changes in the selected (read-write) folder, after `check`; returns changes
+    made per kind."""
     made: dict[str, int] = defaultdict(int)
     where = {"folder": folder.name, "uidvalidity": folder.uidvalidity}
     for keyword, uids in plan.keywords.items():
-        if not folder.accepts_keyword(keyword):
-            raise ImapError(f"{session.url.host} does not accept keywords in {folder.name!r}; use --move-to instead")
         for chunk in _chunks(uids):
             flags = session.retrying(lambda client: client.get_flags(chunk))
             lacking = [uid for uid in chunk if uid in flags and keyword not in _names(flags[uid])]
@@ -94,13 +117,6 @@ def _move(session: Session, folder: Folder, uids: list[int], target: str, journa
             made["gmail_label_added"] += len(lacking)
         return
     client = session.client
-    if not session.has("UIDPLUS"):
-        raise ImapError(f"{session.url.host} does not say where moved messages land (no UIDPLUS), so a move "
-                        "could not be undone; use --label instead")
-    if not client.folder_exists(target):
-        raise ImapError(f"there is no folder {target!r} on {session.url.host}; create it first")
-    if target == folder.name:
-        raise ImapError("--move-to names the folder being scanned")
     copied = not session.has("MOVE")
     for chunk in _chunks(uids):
         # Not retried: a MOVE repeated after a drop could not tell where the first one put the messages.
@@ -123,10 +139,12 @@ def _copyuid(client: IMAPClient) -> dict[int, tuple[int, int]]:
     return mapping
 
 
-def undo(session: Session, journal: Journal, folder_name: str) -> dict[str, int]:
-    """Take off everything the journal records for `folder_name`, newest first; entries of other
-    folders stay. Returns counts: undone per kind, and `gone` (message no longer there or the
-    folder renumbered: nothing left to take off)."""
+def undo(session: Session, account: Account) -> dict[str, int]:
+    """Take off everything the journal records for the session's folder, moves first; entries of
+    other folders stay. Messages moved back get new UIDs: the account skips them, so the next scan
+    does not label them again. Returns counts per kind; `gone`: no longer there, or the folder was
+    renumbered, so nothing is left to take off."""
+    journal, folder_name = account.journal, session.url.folder
     entries = journal.entries()
     mine = [e for e in entries if e["folder"] == folder_name]
     others = [e for e in entries if e["folder"] != folder_name]
@@ -139,6 +157,7 @@ def undo(session: Session, journal: Journal, folder_name: str) -> dict[str, int]
     back: dict[int, int] = {}
     for target, moves in _by(e for e in mine if "moved_to" in e).items():
         back |= _move_back(session, origin, target, moves, done)
+    account.skip(folder_name, origin.uidvalidity, sorted(back.values()))
     session.select(folder_name, readonly=False)
     current = [e for e in mine if e["uidvalidity"] == origin.uidvalidity]
     done["gone"] += len(mine) - len(current)

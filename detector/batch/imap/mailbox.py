@@ -132,9 +132,11 @@ class Folder:
     uidvalidity: int
     uidnext: int
     permanent_flags: tuple[bytes, ...]
+    readonly: bool
 
     def accepts_keyword(self, keyword: str) -> bool:
-        return b"\\*" in self.permanent_flags or keyword.encode() in self.permanent_flags
+        """Whether STORE may add it (read-only, the server lists no PERMANENTFLAGS: assume so)."""
+        return self.readonly or b"\\*" in self.permanent_flags or keyword.encode() in self.permanent_flags
 
 
 DROPPED = (imaplib.IMAP4.abort, OSError, EOFError)
@@ -200,7 +202,7 @@ class Session:
             raise ImapError(f"cannot open folder {folder!r} on {self.url.host}: {_why(exc)}") from None
         self._readonly = readonly
         self.selected = Folder(folder, int(response[b"UIDVALIDITY"]), int(response.get(b"UIDNEXT", 0) or 0),
-                               tuple(response.get(b"PERMANENTFLAGS", ())))
+                               tuple(response.get(b"PERMANENTFLAGS", ())), readonly)
         return self.selected
 
     def retrying(self, operation: Callable[[IMAPClient], T]) -> T:

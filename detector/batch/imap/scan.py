@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from detector.batch.imap.labels import Plan, apply
+from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session
 from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
@@ -65,7 +65,8 @@ def _listed(session: Session, folder: Folder, known: FolderState | None, options
     if options.since:
         criteria += ["SINCE", options.since]
     found = session.retrying(lambda client: client.search(criteria))
-    return sorted(uid for uid in found if uid >= start)  # UID n:* always matches the newest message
+    skip = set(known.skip) if start > 1 and known else set()  # start > 1: the folder is as last seen
+    return sorted(uid for uid in found if uid >= start and uid not in skip)  # UID n:* always matches the newest
 
 
 def _resumable(options: MailboxScanOptions, session: Session, folder: Folder) -> list[int] | None:
@@ -103,6 +104,7 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     folder = session.select(session.url.folder, readonly=not options.writes_back)
     known = account.folder_state(folder.name)
     renumbered = known is not None and known.uidvalidity != folder.uidvalidity
+    check(session, folder, options.label, options.move_to)
     uids = _resumable(options, session, folder)
     # Everything below UIDNEXT was listed (or left out by --since) unless an earlier listing is resumed.
     ceiling = 0 if uids is not None else folder.uidnext - 1
@@ -125,5 +127,5 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     if not options.dry_run:
         account.owner = summary.owner.as_dict()
         last = max(ceiling, uids[-1] if uids else 0, known.last_uid if known and not renumbered else 0)
-        account.advance(folder.name, FolderState(folder.uidvalidity, last))
+        account.advance(folder.name, FolderState(folder.uidvalidity, last, known.skip if known and not renumbered else ()))
     return MailboxSummary(folder, summary, renumbered, plan, changed, first_run=known is None)

@@ -36,6 +36,8 @@ def data_dir() -> Path:
 class FolderState:
     uidvalidity: int
     last_uid: int
+    skip: tuple[int, ...] = ()
+    """UIDs above last_uid not to scan: messages `undo` moved back, which the server numbered anew."""
 
 
 class Journal:
@@ -104,11 +106,19 @@ class Account:
 
     def folder_state(self, name: str) -> FolderState | None:
         known = self._state["folders"].get(name)
-        return FolderState(known["uidvalidity"], known["last_uid"]) if known else None
+        return FolderState(known["uidvalidity"], known["last_uid"], tuple(known.get("skip", ()))) if known else None
 
     def advance(self, name: str, state: FolderState) -> None:
-        self._state["folders"][name] = {"uidvalidity": state.uidvalidity, "last_uid": state.last_uid}
+        skip = [uid for uid in state.skip if uid > state.last_uid]
+        self._state["folders"][name] = {"uidvalidity": state.uidvalidity, "last_uid": state.last_uid,
+                                        **({"skip": skip} if skip else {})}
         self._save()
+
+    def skip(self, name: str, uidvalidity: int, uids: list[int]) -> None:
+        """Leave these new UIDs out of the next scans (see FolderState.skip)."""
+        known = self.folder_state(name)
+        if known and known.uidvalidity == uidvalidity and uids:
+            self.advance(name, FolderState(uidvalidity, known.last_uid, (*known.skip, *uids)))
 
     @property
     def owner(self) -> dict[str, Any] | None:

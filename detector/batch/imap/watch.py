@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from detector.batch.imap.labels import describe
 from detector.batch.imap.mailbox import DROPPED, ConnectionLost, Session
 from detector.batch.imap.scan import MailboxScanOptions, scan_mailbox
 from detector.batch.imap.state import Account, FolderState
@@ -69,8 +70,8 @@ def watch(session: Session, account: Account, options: WatchOptions, stop: threa
             if result.scan.total:
                 scanned += result.scan.total
                 counts = ", ".join(f"{v} {n}" for v, n in sorted(result.scan.counts.items()))
-                changed = ", ".join(f"{k} {n}" for k, n in sorted(result.changed.items()))
-                say(f"{result.scan.total} new in {result.folder.name}: {counts}" + (f"; written back: {changed}" if changed else ""))
+                say(f"{result.scan.total} new in {result.folder.name}: {counts}"
+                    + (f"; written back: {describe(result.changed)}" if result.changed else ""))
             if failures:
                 say("connected again")
             failures = 0
