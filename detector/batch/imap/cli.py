@@ -39,9 +39,11 @@ def _fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None, state_dir: Path | None) -> Iterator:
-    """A session and the locked account state for `url_text`; IMAP errors become exit 2."""
-    from detector.batch.imap.mailbox import Credentials, ImapError, MailboxUrl, Session
+def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None, state_dir: Path | None,
+             on_lost: str = "") -> Iterator:
+    """A session and the locked account state for `url_text`; IMAP errors become exit 2 (a lost
+    connection's message followed by `on_lost`)."""
+    from detector.batch.imap.mailbox import ConnectionLost, Credentials, ImapError, MailboxUrl, Session
     from detector.batch.imap.state import Account
 
     try:
@@ -49,6 +51,8 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
         credentials = Credentials.resolve(url, password_file, token_file)
         with Account(url, state_dir).lock() as account, Session(url, credentials) as session:
             yield session, account
+    except ConnectionLost as exc:
+        raise _fail(f"{exc}{on_lost}") from None
     except ImapError as exc:
         raise _fail(str(exc)) from None
 
@@ -66,7 +70,8 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
     options = MailboxScanOptions(out=out, owner=owner, since=since.date() if since else None, label=label,
                                  move_to=move_to, dry_run=dry_run, resume=resume, report=report, every=every,
                                  model=model, campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers)
-    with _mailbox(url, password_file, token_file, state_dir) as (session, account):
+    resume_hint = "; what was scored is kept: run the same command again with --resume to go on"
+    with _mailbox(url, password_file, token_file, state_dir, resume_hint) as (session, account):
         try:
             with ScanProgress() as progress:
                 result = run(session, account, options, progress.update)

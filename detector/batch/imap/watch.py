@@ -8,6 +8,7 @@ connection is made again with growing pauses; a refused login or TLS failure end
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -41,16 +42,26 @@ def _append(batch: Path, out: Path | None) -> None:
 
 
 def _wait_for_mail(session: Session, stop: threading.Event, poll_s: float) -> None:
-    """Until the folder has new messages (IDLE's EXISTS), the IDLE renewal time, or `stop`."""
+    """Until the folder has new messages (IDLE's EXISTS), the IDLE renewal time, or `stop`. A dead
+    connection raises (imapclient's idle_check reads a closed socket as "nothing yet", so a readable
+    socket with nothing on it is checked with a NOOP)."""
     if not session.has("IDLE"):
         stop.wait(poll_s)
+        session.client.noop()
         return
     client = session.client
     client.idle()
     deadline = time.monotonic() + IDLE_RENEW_S
     while not stop.is_set() and time.monotonic() < deadline:
-        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in client.idle_check(timeout=1)):
+        if not select.select([client.socket()], [], [], 1)[0]:
+            continue
+        responses = client.idle_check(timeout=0)
+        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
             break
+        if not responses:
+            client.idle_done()
+            client.noop()
+            client.idle()
     client.idle_done()
 
 

@@ -65,6 +65,34 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie child of ours counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 class Dovecot:
     """Its folder is made under the system temporary folder, not pytest's: Dovecot's own users must
     be able to pass through every folder above it, and pytest's are private to the test user."""
@@ -148,19 +176,21 @@ service imap-login {{
         raise RuntimeError(f"dovecot did not start; its log:\n{self.log()}")
 
     def stop(self) -> None:
-        """Stop the master and, with it, every IMAP session (shutdown_clients is on by default)."""
-        pid_file = self.root / "run" / "master.pid"
+        """Stop the master and kill every process it started, open IMAP sessions included: their
+        clients see the connection drop, as when a server goes down."""
         try:
-            pid = int(pid_file.read_text())
+            pid = int((self.root / "run" / "master.pid").read_text())
         except (OSError, ValueError):
             return
+        children = _descendants(pid)
         os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        for child in children:
             try:
-                os.kill(pid, 0)
+                os.kill(child, signal.SIGKILL)
             except ProcessLookupError:
-                break
+                pass
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(p) for p in (pid, *children)):
             time.sleep(0.05)
         while time.monotonic() < deadline:  # the port is free once the last process has gone
             try:
