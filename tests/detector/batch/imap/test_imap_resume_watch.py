@@ -129,3 +129,41 @@ def test_watch_labels_mail_that_arrives_and_survives_a_server_restart(server, im
     client.select_folder("INBOX", readonly=True)
     assert not any(b"$SincereSmile" in f for u, f in client.get_flags(list(range(1, 13))).items())
     client.logout()
+
+
+def test_without_idle_and_move_watch_polls_copies_and_undo_removes_only_its_copy(imap_env, tmp_path):
+    server = Dovecot(capabilities="IMAP4rev1 LITERAL+ UIDPLUS NAMESPACE")
+    try:
+        server.deliver(*inbox())
+        server.start()
+        client = server.client()
+        client.create_folder("Sincere")
+        client.logout()
+        watch = Watch(server.url(), "--move-to", "Sincere", "--poll-seconds", "1", "--me", ME)
+        try:
+            watch.wait_for("waiting for new mail in INBOX (polling every 1 s)")
+            client = server.client()
+            client.append("INBOX", template(6000))
+            client.logout()
+            watch.wait_for("written back: messages copied (originals kept): 1")
+        finally:
+            watch.process.send_signal(signal.SIGTERM)
+            watch.process.wait(timeout=60)
+        assert watch.process.returncode == 0, "".join(watch.lines)[-3000:]
+        client = server.client()
+        client.select_folder("Sincere", readonly=True)
+        assert len(client.search()) == 1
+        client.select_folder("INBOX", readonly=True)
+        assert len(client.search()) == 13, "without MOVE the original stays where it was"
+        client.logout()
+
+        undo = sincere("imap", "undo", server.url())
+        assert undo.returncode == 0 and "copies Sincere made removed: 1" in undo.stderr, undo.stderr
+        client = server.client()
+        client.select_folder("Sincere", readonly=True)
+        assert client.search() == []
+        client.select_folder("INBOX", readonly=True)
+        assert len(client.search()) == 13
+        client.logout()
+    finally:
+        server.remove()
