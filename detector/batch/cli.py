@@ -10,7 +10,6 @@ import typer
 from detector.batch.imap.cli import DryRun, Label, MoveTo, PasswordFile, Since, StateDir, TokenFile, is_mailbox_url
 
 INSTALL_BATCH = "`sincere scan` needs the batch extra: pip install 'sincere[batch]' (pandas, pyarrow, matplotlib)"
-INSTALL_IMAP = "a mailbox scan needs the imap extra: pip install 'sincere[imap]'"
 INSTALL_DASK = "`--engine dask` needs the dask extra: pip install 'sincere[dask]'"
 
 
@@ -81,7 +80,6 @@ def scan(
     if is_mailbox_url(path):
         from detector.batch.imap.cli import scan_mailbox
 
-        _require(("imapclient",), INSTALL_IMAP)
         load_detector(model)
         raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
                                       every=max(1, checkpoint_every), model=resolve_model(model).path,

@@ -38,12 +38,21 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def _require_imap() -> None:
+    try:
+        import imapclient  # noqa: F401
+    except ImportError:
+        raise _fail("IMAP needs the imap extra: pip install 'sincere[imap]'") from None
+
+
 @contextmanager
 def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None, state_dir: Path | None,
              on_lost: str = "") -> Iterator:
     """A session and the locked account state for `url_text`; IMAP errors become exit 2 (a lost
     connection's message followed by `on_lost`)."""
-    from detector.batch.imap.mailbox import ConnectionLost, Credentials, ImapError, MailboxUrl, Session
+    from imapclient.exceptions import IMAPClientError
+
+    from detector.batch.imap.mailbox import DROPPED, ConnectionLost, Credentials, ImapError, MailboxUrl, Session
     from detector.batch.imap.state import Account
 
     try:
@@ -55,12 +64,17 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
         raise _fail(f"{exc}{on_lost}") from None
     except ImapError as exc:
         raise _fail(str(exc)) from None
+    except DROPPED as exc:  # a drop outside Session.retrying (a MOVE, say)
+        raise _fail(f"lost the connection to {url.host}:{url.port} ({type(exc).__name__}){on_lost}") from None
+    except IMAPClientError as exc:
+        raise _fail(f"{url.host} refused a command: {str(exc)[:200]}") from None
 
 
 def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: bool, every: int, model: Path | None,
                  campaigns: str | None, engine: str, scheduler: str | None, workers: int, since: datetime | None, label: bool, move_to: str | None, dry_run: bool,
                  password_file: Path | None, token_file: Path | None, state_dir: Path | None) -> int:
     """`sincere scan imaps://…`; returns the exit status."""
+    _require_imap()
     from detector.batch.imap.labels import describe
     from detector.batch.imap.scan import MailboxScanOptions
     from detector.batch.imap.scan import scan_mailbox as run
@@ -112,6 +126,7 @@ def watch(
     Without saved state and --since, it starts with the mail that arrives from now on; after a
     stop it takes up where it left off. Exit status 0 after a clean stop, 2 when login or TLS fails.
     """
+    _require_imap()
     from detector.batch.imap.scan import MailboxScanOptions
     from detector.batch.imap.watch import WatchOptions
     from detector.batch.imap.watch import watch as run
@@ -148,6 +163,7 @@ def undo(
     state_dir: StateDir = None,
 ) -> None:
     """Take off every keyword, label and move Sincere wrote to FOLDER's messages (from its journal)."""
+    _require_imap()
     from detector.batch.imap.labels import describe
     from detector.batch.imap.labels import undo as run
 

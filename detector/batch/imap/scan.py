@@ -114,6 +114,8 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     owner = options.owner if not options.owner.is_empty else Owner(stored.name, stored.email,
                                                                    options.owner.company or stored.company,
                                                                    options.owner.title or stored.title)
+    if "@" in session.url.user:  # the login is usually the owner's address
+        owner = owner.filled_from(Owner(email=session.url.user.lower()))
     summary = scan(ScanOptions(path=Path(str(session.url)), out=options.out, owner=owner, report=options.report,
                                resume=options.resume, engine=options.engine, scheduler=options.scheduler,
                                workers=options.workers, every=options.every, model=options.model,

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Callable
 
 from detector.batch.imap.labels import describe
@@ -28,7 +29,7 @@ BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 @dataclass
 class WatchOptions:
     scan: MailboxScanOptions
-    """Options of each incremental scan; its `out` is a scratch file in the account folder."""
+    """Options of each incremental scan (its `out` is replaced by a scratch file)."""
     out: Path | None = None
     """JSON lines, appended with each new message's result."""
     poll_s: float = 60.0
@@ -69,8 +70,14 @@ def watch(session: Session, account: Account, options: WatchOptions, stop: threa
           say: Callable[[str], None]) -> int:
     """Watch until `stop` is set; returns the number of messages scored. The caller holds the
     account lock. Raises AccessDenied (and other ImapErrors that retrying cannot mend)."""
+    with TemporaryDirectory(prefix="sincere-watch-") as scratch:
+        return _watch(session, account, options, stop, say, Path(scratch) / "batch.jsonl")
+
+
+def _watch(session: Session, account: Account, options: WatchOptions, stop: threading.Event,
+           say: Callable[[str], None], scratch: Path) -> int:
     scanned, failures, announced = 0, 0, False
-    batch = replace(options.scan, out=account.folder / "watch-batch.jsonl", report=None, resume=False)
+    batch = replace(options.scan, out=scratch, report=None, resume=False)
     while not stop.is_set():
         try:
             if account.folder_state(session.url.folder) is None and options.scan.since is None:

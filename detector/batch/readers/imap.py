@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from imapclient.exceptions import IMAPClientError
+
 from detector.batch.imap.mailbox import Session
 from detector.batch.readers.base import Position
 from detector.batch.readers.mime import email_row
@@ -74,16 +76,32 @@ class ImapFolderSource:
         position.total, position.done = len(self.uids), skip
         for start in range(skip, len(self.uids), FETCH_BATCH):
             batch = self.uids[start:start + FETCH_BATCH]
-            fetched = self.session.retrying(lambda client: client.fetch(batch, self._items))
+            fetched, refused = self._fetch(batch)
             for uid in batch:
-                yield self._row(uid, fetched.get(uid))
+                yield self._row(uid, fetched.get(uid), refused.get(uid))
                 position.done += 1
 
-    def _row(self, uid: int, data: dict[bytes, Any] | None) -> dict[str, Any]:
+    def _fetch(self, batch: list[int]) -> tuple[dict[int, Any], dict[int, str]]:
+        """The batch in one FETCH; where the server refuses that (NO), message by message, so one
+        message it will not send becomes one error row."""
+        try:  # (a dropped connection comes out of `retrying` as ConnectionLost, never as IMAPClientError)
+            return self.session.retrying(lambda client: client.fetch(batch, self._items)), {}
+        except IMAPClientError:
+            pass
+        fetched, refused = {}, {}
+        for uid in batch:
+            try:
+                fetched.update(self.session.retrying(lambda client: client.fetch([uid], self._items)))
+            except IMAPClientError as exc:
+                refused[uid] = f"the server would not send this message ({_text(str(exc))[:120]})"
+        return fetched, refused
+
+    def _row(self, uid: int, data: dict[bytes, Any] | None, refused: str | None = None) -> dict[str, Any]:
         row_id = message_id(self.folder, self.uidvalidity, uid)
         body = None if data is None else data.get(b"BODY[]<0>", data.get(b"BODY[]"))
         if body is None:
-            why = "deleted from the server before it was read" if data is None else "the server sent no message body"
+            why = refused or ("deleted from the server before it was read" if data is None
+                              else "the server sent no message body")
             return {"id": row_id, "channel": "email", "source": self.folder, "read_error": why}
         size = int(data.get(b"RFC822.SIZE") or len(body))
         row = email_row(bytes(body), row_id, self.folder, at_end_of_file=size <= len(body))

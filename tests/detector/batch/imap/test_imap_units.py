@@ -69,3 +69,58 @@ def test_account_state_remembers_folders_and_skips(tmp_path):
         assert account.folder_state("INBOX") == FolderState(7, 40, (41, 42))
         account.advance("INBOX", FolderState(7, 41, (41, 42)))
         assert account.folder_state("INBOX").skip == (42,)
+
+
+class StubSession:
+    """What ImapFolderSource asks of a session, answering FETCH from a dict (a Gmail-like server)."""
+
+    url = MailboxUrl.parse("imaps://jane@gmail.com@imap.gmail.com/INBOX")
+
+    def __init__(self, messages: dict[int, dict], refuses: set[int] = frozenset()):
+        self.messages, self.refuses = messages, refuses
+
+    def has(self, capability: str) -> bool:
+        return capability == "X-GM-EXT-1"
+
+    def retrying(self, operation):
+        return operation(self)
+
+    def fetch(self, uids, items):
+        from imapclient.exceptions import IMAPClientError
+
+        assert "BODY.PEEK[]<0.4194304>" in items and "X-GM-LABELS" in items
+        if self.refuses & set(uids):
+            raise IMAPClientError("FETCH failed: Some messages could not be FETCHed")
+        return {uid: self.messages[uid] for uid in uids if uid in self.messages}
+
+
+def test_rows_carry_gmail_labels_flags_and_one_error_row_per_unreadable_message():
+    from detector.batch.readers.base import Position
+    from detector.batch.readers.imap import ImapFolderSource
+
+    body = b"From: a@b.example\r\nTo: jane@gmail.com\r\nSubject: hi\r\n\r\nHello Jane, see you at 6.\r\n"
+    messages = {1: {b"FLAGS": (b"\\Seen", b"$Custom"), b"RFC822.SIZE": len(body), b"BODY[]<0>": body,
+                    b"X-GM-LABELS": (b"\\Inbox", b"Work stuff"), b"X-GM-THRID": 1790000000000000001},
+                3: {b"FLAGS": (), b"RFC822.SIZE": 10 * len(body), b"BODY[]<0>": body[:-2]},
+                4: {b"FLAGS": (), b"RFC822.SIZE": 5}}
+    source = ImapFolderSource(StubSession(messages, refuses={3, 5}), 7, [1, 2, 3, 4, 5])
+    rows = list(source.rows(Position(), None))
+    assert [r["id"] for r in rows] == [f"INBOX;UIDVALIDITY=7/;UID={u}" for u in range(1, 6)]
+    assert rows[0]["labels"] == ["Inbox", "Work stuff", "seen"] and rows[0]["thread_id"] == "1790000000000000001"
+    assert "raw" in rows[0] and rows[0]["sender"] == {"email": "a@b.example"}
+    assert rows[1]["read_error"] == "deleted from the server before it was read"
+    assert rows[2]["read_error"].startswith("the server would not send this message")
+    assert rows[3]["read_error"] == "the server sent no message body"
+    assert rows[4]["read_error"].startswith("the server would not send this message")
+    assert list(source.rows(Position(), None, skip=4))[0]["id"].endswith("UID=5")
+
+
+def test_a_message_larger_than_the_cap_is_read_from_its_start_not_called_truncated():
+    from detector.batch.readers.base import Position
+    from detector.batch.readers.imap import ImapFolderSource
+
+    head = (b'From: a@b.example\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+            b"Content-Type: text/plain\r\n\r\nHello Jane, the photos are attached.\r\n--B\r\nContent-Type: image/png\r\n\r\n")
+    messages = {1: {b"FLAGS": (), b"RFC822.SIZE": 50 << 20, b"BODY[]<0>": head + b"A" * 1000}}
+    row = next(ImapFolderSource(StubSession(messages), 7, [1]).rows(Position(), None))
+    assert "read_error" not in row and "raw" in row
