@@ -14,6 +14,7 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 
 from detector.batch.cli import scan
+from detector.batch.imap.cli import imap_app, watch
 from detector.model_selection import MODEL_ENV, resolve_model
 from detector.models_cli import models_app
 
@@ -121,6 +122,8 @@ def score(
 
 
 app.command()(scan)  # `sincere scan`: batch inbox scoring (detector/batch/)
+app.command()(watch)  # `sincere watch imaps://…` and `sincere imap undo` (detector/batch/imap/)
+app.add_typer(imap_app, name="imap")
 
 
 def _show_version(value: bool) -> None:

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from detector.batch.imap.cli import DryRun, Label, MoveTo, PasswordFile, Since, StateDir, TokenFile, is_mailbox_url
+
 INSTALL_BATCH = "`sincere scan` needs the batch extra: pip install 'sincere[batch]' (pandas, pyarrow, matplotlib)"
 INSTALL_DASK = "`--engine dask` needs the dask extra: pip install 'sincere[dask]'"
 
@@ -23,8 +25,9 @@ def _require(modules: tuple[str, ...], hint: str) -> None:
 
 
 def scan(
-    path: Annotated[Path, typer.Argument(help="An mbox, Maildir, folder of .eml, LinkedIn messages.csv, Google "
-                                              "Voice Takeout, VTT/SRT captions, or contract CSV/JSONL/Parquet.")],
+    path: Annotated[str, typer.Argument(help="An mbox, Maildir, folder of .eml, LinkedIn messages.csv, Google "
+                                             "Voice Takeout, VTT/SRT captions, contract CSV/JSONL/Parquet, or a "
+                                             "live mailbox: imaps://user@host[:port]/FOLDER.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Results file: .parquet, .csv or .jsonl.")],
     report: Annotated[Optional[Path], typer.Option(help="Also write a self-contained HTML report here.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="mbox, maildir, eml, linkedin, gvoice, captions, "
@@ -41,6 +44,13 @@ def scan(
     campaigns: Annotated[Optional[str], typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
                                                           "redis://host:port/db (default: a temporary SQLite file; "
                                                           "a remote Dask cluster needs redis).")] = None,
+    since: Since = None,
+    label: Label = False,
+    move_to: MoveTo = None,
+    dry_run: DryRun = False,
+    password_file: PasswordFile = None,
+    oauth2_token_file: TokenFile = None,
+    state_dir: StateDir = None,
 ) -> None:
     """Score a whole inbox export: one result row per message, a summary, and optionally a report.
 
@@ -67,6 +77,20 @@ def scan(
     if out.suffix.lower() not in OUTPUT_FORMATS:
         typer.echo(f"error: --out must end in {', '.join(OUTPUT_FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    if is_mailbox_url(path):
+        from detector.batch.imap.cli import scan_mailbox
+
+        load_detector(model)
+        raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
+                                      every=max(1, checkpoint_every), model=resolve_model(model).path,
+                                      campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers,
+                                      since=since, label=label, move_to=move_to, dry_run=dry_run,
+                                      password_file=password_file, token_file=oauth2_token_file, state_dir=state_dir))
+    if since or label or move_to or dry_run or password_file or oauth2_token_file or state_dir:
+        typer.echo("error: --since, --label, --move-to, --dry-run, --password-file, --oauth2-token-file and "
+                   "--state-dir are for imaps:// mailboxes", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    path = Path(path)
     if not path.exists():
         typer.echo(f"error: {path}: no such file or folder", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -35,6 +35,34 @@ OUTPUT_FORMATS = (".parquet", ".csv", ".jsonl")
 STATE = "state.json"
 
 
+class Source(Protocol):
+    """What a scan reads: the rows, and what names the input so that --resume picks up only the same one."""
+
+    fmt: str
+
+    def identity(self) -> dict[str, Any]:
+        """JSON values; a checkpoint is resumed only when they are equal."""
+
+    def rows(self, position: Position, me_name: str | None, skip: int = 0) -> Iterator[dict[str, Any]]:
+        """Scan rows in a stable order, the first `skip` left out."""
+
+
+class FileSource:
+    """An export on disk, read by `readers`; a changed file (size, mtime) is not resumed."""
+
+    def __init__(self, path: Path, fmt: str | None = None):
+        self.path, self.fmt = path, fmt or readers.detect(path)
+
+    def identity(self) -> dict[str, Any]:
+        return {"input": str(self.path.resolve()), "format": self.fmt, "stamp": _stamp(self.path)}
+
+    def rows(self, position: Position, me_name: str | None, skip: int = 0) -> Iterator[dict[str, Any]]:
+        rows = readers.read(self.fmt, self.path, position, me_name=me_name)
+        for _ in islice(rows, skip):
+            pass
+        return rows
+
+
 @dataclass
 class ScanOptions:
     path: Path
@@ -50,6 +78,8 @@ class ScanOptions:
     model: Path | None = None
     campaigns: str | None = None
     """Campaign index URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
+    source: Source | None = None
+    """Read this instead of the file at `path` (a live IMAP folder)."""
 
 
 @dataclass
@@ -97,22 +127,21 @@ class Checkpoint:
     def part(self, number: int) -> Path:
         return self.folder / f"part-{number:06d}.parquet"
 
-    def load(self, source: Path, fmt: str) -> bool:
+    def load(self, identity: dict[str, Any]) -> bool:
         """Pick up a previous run of the same scan; False when there is none to resume."""
         try:
             state = json.loads((self.folder / STATE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        if (state.get("input"), state.get("format"), state.get("stamp")) != (str(source.resolve()), fmt, _stamp(source)):
+        if any(state.get(key) != value for key, value in identity.items()):
             return False
         self.state = state
         return True
 
-    def start(self, source: Path, fmt: str) -> None:
+    def start(self, identity: dict[str, Any]) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
-        self.state = {"input": str(source.resolve()), "format": fmt, "stamp": _stamp(source),
-                      "run": uuid.uuid4().hex, "owner": None, "indexed": False, "done": 0, "parts": 0,
+        self.state = {**identity, "run": uuid.uuid4().hex, "owner": None, "indexed": False, "done": 0, "parts": 0,
                       "counts": {}, "from_me": 0}
 
     def save(self) -> None:
@@ -209,11 +238,8 @@ def _engine(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, 
     return LocalEngine(model, campaigns)
 
 
-def _rows(options: ScanOptions, fmt: str, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:
-    rows = readers.read(fmt, options.path, position, me_name=owner.name)
-    for _ in islice(rows, skip):
-        pass
-    return _with_owner(rows, owner)
+def _rows(source: Source, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:
+    return _with_owner(source.rows(position, owner.name, skip), owner)
 
 
 def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
@@ -224,17 +250,18 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
     pass writes results. Each pass is resumable.
     """
     started = time.perf_counter()
-    fmt = options.fmt or readers.detect(options.path)
+    source = options.source or FileSource(options.path, options.fmt)
+    fmt, identity = source.fmt, source.identity()
     checkpoint = Checkpoint(options.out)
-    resumed = options.resume and checkpoint.load(options.path, fmt)
+    resumed = options.resume and checkpoint.load(identity)
     if not resumed:
-        checkpoint.start(options.path, fmt)
+        checkpoint.start(identity)
     state = checkpoint.state
     resumed_at = state["done"]
     owner = Owner(**state["owner"]) if state["owner"] else options.owner
     if not state["owner"]:
         if owner.name is None or owner.email is None:
-            owner = owner.filled_from(infer(islice(readers.read(fmt, options.path, Position(), owner.name), SAMPLE)))
+            owner = owner.filled_from(infer(islice(source.rows(Position(), owner.name), SAMPLE)))
         state["owner"] = owner.as_dict()
         checkpoint.save()
     campaigns_url = options.campaigns or f"sqlite://{(checkpoint.folder / 'campaigns.db').resolve()}"
@@ -242,7 +269,7 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
             _engine(options, campaigns_url, campaigns, state["run"]) as engine:
         if not state["indexed"]:
             position, count = Position(), 0
-            for fingerprints in engine.fingerprints(_frames(_rows(options, fmt, owner, 0, position), options.every)):
+            for fingerprints in engine.fingerprints(_frames(_rows(source, owner, 0, position), options.every)):
                 campaigns.prefill(fingerprints)
                 count += len(fingerprints)
                 if on_progress:
@@ -250,7 +277,7 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
             state["indexed"] = True
             checkpoint.save()
         position = Position()
-        for results in engine.scores(_frames(_rows(options, fmt, owner, resumed_at, position), options.every)):
+        for results in engine.scores(_frames(_rows(source, owner, resumed_at, position), options.every)):
             checkpoint.add(results, to_table(results))
             if on_progress:
                 on_progress("scoring", state["done"], state["done"] - resumed_at, position)
