@@ -37,7 +37,7 @@ from sklearn.preprocessing import StandardScaler
 import detector.audio.encoder as audio_encoder
 import detector.audio.features as audio_features
 from detector.audio.decoding import AudioError, load_audio
-from detector.audio.detector import CALIBRATION_FILE, VOICE_FORMAT, VOICE_MODEL_FILE, select_columns
+from detector.audio.detector import CALIBRATION_FILE, VOICE_FORMAT, VOICE_MODEL_FILE
 from detector.audio.transcription import MODEL_SHA256
 from detector.bundle import write_manifest
 from training.telephone import channel_group
@@ -126,6 +126,13 @@ def window_table(corpus: Path, rows: list[dict[str, str]], jobs: int,
     row = np.concatenate([np.full(len(m), i) for i, m in enumerate(mats)])
     np.savez_compressed(cache, X=X, row=row, rows=len(rows))
     return X, row
+
+
+def select_columns(features: np.ndarray, front_end: str) -> np.ndarray:
+    """The columns of the cached feature matrix (hand-made, then encoder) a front end uses."""
+    if front_end == "hand":
+        return features[:, :audio_features.HAND_FEATURES]
+    return features[:, audio_features.HAND_FEATURES:] if front_end == "whisper" else features
 
 
 # ---------------------------------------------------------------- held-out protocol
@@ -357,7 +364,8 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
         f"given the same seeded noise floor ({audio_encoder.NOISE_FLOOR_DB:.0f} dB) before the encoder, so neither "
         "level nor digital silence is a cue",
         "- Whisper encoder: " + audio_encoder.ENCODER_NAME + ", the files pinned by sha256 in "
-        "detector/audio/transcription.py (recorded in the manifest), checked before loading; CPU only",
+        "detector/audio/transcription.py (recorded in the manifest), checked before loading; CPU only; a 30 s "
+        "voicemail is 8 encoder calls (speed: benchmarks/voice_speed.py, BENCHMARKS.md)",
         f"- classifier: StandardScaler + {CLASSIFIERS[chosen['classifier']]} over "
         "windows; a clip's logit is the mean over its windows, turned into a probability by a Platt sigmoid fitted "
         f"on the held-out clip logits (slope {chosen['calibration']['slope']:.3f}, intercept "

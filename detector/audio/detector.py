@@ -20,7 +20,7 @@ import numpy as np
 import skops.io as sio
 
 from detector.audio.decoding import load_audio
-from detector.audio.features import HAND_FEATURES, MAX_WINDOWS, clip_features
+from detector.audio.features import MAX_WINDOWS, clip_features
 from detector.bundle import MANIFEST, BundleError, verify_files
 
 VOICE_MODEL_FILE = "voice_model.skops"
@@ -32,13 +32,6 @@ FRONT_ENDS = ("hand", "whisper", "fused")
 
 def default_voice_bundle_path() -> Path:
     return Path(str(resources.files("detector") / "bundles" / "voice"))
-
-
-def select_columns(features: np.ndarray, front_end: str) -> np.ndarray:
-    """The columns of clip_features(…, encoder) a front end uses."""
-    if front_end == "hand":
-        return features[:, :HAND_FEATURES]
-    return features[:, HAND_FEATURES:] if front_end == "whisper" else features
 
 
 def calibrated(mean_logit: np.ndarray | float, calibration: dict[str, float]) -> np.ndarray:
@@ -104,8 +97,8 @@ class SyntheticVoiceDetector:
         """The linear model's logit of each scored window; AudioError for input that is not usable audio."""
         front_end = self.manifest["front_end"]
         features = clip_features(load_audio(source, sample_rate), max_windows,
-                                 None if front_end == "hand" else self.encoder)
-        return self.model.decision_function(select_columns(features, front_end))
+                                 None if front_end == "hand" else self.encoder, hand=front_end != "whisper")
+        return self.model.decision_function(features)
 
     def score(self, source: str | Path | np.ndarray, sample_rate: int | None = None) -> float:
         """P(synthetic voice) of one recording: a path, or an array with its sample_rate."""

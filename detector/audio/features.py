@@ -149,15 +149,19 @@ HAND_FEATURES = 110
 """Length of window_features' vector; an encoder's embedding follows it in clip_features."""
 
 
-def clip_features(x: np.ndarray, max_windows: int = MAX_WINDOWS, encoder=None) -> np.ndarray:
+def clip_features(x: np.ndarray, max_windows: int = MAX_WINDOWS, encoder=None, hand: bool = True) -> np.ndarray:
     """A (windows × features) matrix for a decoded 8 kHz clip, silence trimmed first: the hand-made
-    features of each window, followed by `encoder.embed` of the same windows when an encoder is given
-    (detector.audio.encoder.WhisperEncoder).
+    features of each window (unless `hand` is False), followed by `encoder.embed` of the same windows
+    when an encoder is given (detector.audio.encoder.WhisperEncoder).
 
     BLAS is held to one thread: the matrices are tiny, and multi-threaded BLAS on a busy
     2-core machine spends 100x longer waking threads than multiplying.
     """
     cut = windows(trim_silence(x), max_windows)
-    with threadpool_limits(limits=1, user_api="blas"):
-        hand = np.stack([window_features(w) for w in cut])
-    return hand if encoder is None else np.hstack([hand, encoder.embed(cut)])
+    parts = []
+    if hand:
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts.append(np.stack([window_features(w) for w in cut]))
+    if encoder is not None:
+        parts.append(encoder.embed(cut))
+    return np.hstack(parts)
