@@ -110,11 +110,14 @@ def human_speech_clips(corpora: Path) -> list[Clip]:
     folder = corpora / HUMAN_SPEECH
     with (folder / "metadata.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [Clip(f"{HUMAN_SPEECH_SOURCES[r['condition']]}-{Path(r['file']).stem}", "human",
-                 HUMAN_SPEECH_SOURCES[r["condition"]], "", "", SAME_TALKER.get(r["speaker_id"], r["speaker_id"]), "read",
-                 Path(r["file"]).stem,
-                 parts=(str(folder / r["file"]),))
-            for r in rows if r["condition"] in HUMAN_SPEECH_SOURCES]
+    clips = []
+    for r in rows:
+        if r["condition"] in HUMAN_SPEECH_SOURCES:
+            source, stem = HUMAN_SPEECH_SOURCES[r["condition"]], Path(r["file"]).stem
+            speaker = SAME_TALKER.get(r["speaker_id"], r["speaker_id"])
+            clips.append(Clip(f"{source}-{stem}", "human", source, "", "", speaker, "read", stem,
+                              parts=(str(folder / r["file"]),)))
+    return clips
 
 
 def human_clips(corpora: Path, seed: int) -> list[Clip]:
@@ -292,17 +295,17 @@ def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[
     first_rows = {}
     for r in rows:
         first_rows.setdefault(r["clip_id"], r)
-    clean = list(first_rows.values())  # one row per clip: clip counts and seconds before channels
+    per_clip = list(first_rows.values())  # one row per clip: clip counts and seconds before channels
     variants: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:
         variants[r["source"] if r["label"] == "human" else r["voice"]][r["variant"]] += 1
     table: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: {"clips": 0, "seconds": 0.0}))
     by_source: dict[str, dict[str, float]] = defaultdict(lambda: {"clips": 0, "seconds": 0.0})
-    for r in clean:
+    for r in per_clip:
         for cell in (table[r["label"]][r["content"]], by_source[f"{r['label']}/{r['source']}"]):
             cell["clips"] += 1
             cell["seconds"] += float(r["seconds"])
-    durations = {label: sorted(float(r["seconds"]) for r in clean if r["label"] == label) for label in table}
+    durations = {label: sorted(float(r["seconds"]) for r in per_clip if r["label"] == label) for label in table}
     return {
         "by_label_content": {k: {c: {"clips": v["clips"], "seconds": round(v["seconds"], 1)} for c, v in d.items()}
                              for k, d in table.items()},
@@ -315,7 +318,7 @@ def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[
         "voices": [v.id for v in voices],
         "voices_missing": missing,
         "engines": tts.engine_versions(),
-        "deterministic": "yes: seeded fills, channels and Piper noise; sox without dither",
+        "deterministic": "yes: seeded fills, splices, channel dealing and channels, Piper noise; sox without dither",
     }
 
 

@@ -59,7 +59,8 @@ class WhisperEncoder:
             import ctranslate2
             from faster_whisper.feature_extractor import FeatureExtractor
         except ImportError:
-            raise EncoderUnavailable(f"the voice model needs the Whisper encoder ({INSTALL_HINT})") from None
+            raise EncoderUnavailable(f"the voice model's Whisper encoder needs faster-whisper and ctranslate2 "
+                                     f"({INSTALL_HINT})") from None
         try:
             folder = model_dir()
             verify_model(folder)

@@ -92,15 +92,18 @@ def test_a_given_body_is_used_as_is_instead_of_transcribing(tmp_path):
 
 def test_scoring_a_voicemail_without_faster_whisper_is_a_clear_error(tmp_path, monkeypatch):
     require_tools("flite")
+    import detector.audio.encoder as encoder
     import detector.audio.transcription as transcription
 
     path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "missing")
     monkeypatch.setitem(sys.modules, "faster_whisper", None)  # import fails as if not installed
     transcription.default_transcriber.cache_clear()
+    encoder._cached.cache_clear()  # the voice model's Whisper encoder needs it too
     try:
         result = Detector(Detector.default().bundle).score(_record("m", path, "Dana"))
     finally:
         transcription.default_transcriber.cache_clear()
+        encoder._cached.cache_clear()
     assert result["verdict"] == "error"
     assert "faster-whisper" in result["error"] and "sincere[voice]" in result["error"]
 
