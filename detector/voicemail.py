@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
+from detector.audio.encoder import EncoderUnavailable
 from detector.audio.features import trim_silence
 from detector.campaigns.audio_fingerprint import (CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print,
                                                   chromaprint)
@@ -42,7 +43,8 @@ VOICE_CAMPAIGN_COPY = "VOICE_CAMPAIGN_COPY"
 VOICE_WEIGHTS = {SYNTHETIC_VOICE: 2.5, VOICE_CAMPAIGN_COPY: 4.0}
 """Logit points at full strength (see the module doc)."""
 SYNTHETIC_FROM = 0.5
-"""SYNTHETIC_VOICE's strength grows from 0 at this probability to 1 at 1.0."""
+"""SYNTHETIC_VOICE's strength grows from 0 at the voice model's threshold (this when none is given)
+to 1 at 1.0; the shipped model's threshold bounds human false alarms (see the voice model card)."""
 VOICE_CHANNELS = ("voicemail", "video_transcript")
 DESCRIPTIONS = {
     SYNTHETIC_VOICE: "The voice sounds synthetic (text-to-speech), as in automated voicemail drops.",
@@ -59,6 +61,8 @@ class Heard:
     """What the recogniser heard; None when the record brought its own `body`."""
     hashes: np.ndarray | None = None
     """Chromaprint hashes, None when fpcalc is missing or the recording is too short to tell."""
+    threshold: float = SYNTHETIC_FROM
+    """The voice model's operating threshold: SYNTHETIC_VOICE weighs in only above it."""
 
 
 def is_audio_record(record: Any) -> bool:
@@ -127,6 +131,8 @@ class Voicemail:
             if has_own_words(record):  # the words are there (a Takeout transcript): score them, without a voice
                 return record, None
             raise InvalidMessage(f"audio: {exc}") from None
+        except EncoderUnavailable as exc:  # the voice model's front end is not installed
+            raise InvalidMessage(str(exc)) from None
         transcript = None
         if not has_own_words(record):
             from detector.audio.transcription import TranscriberUnavailable
@@ -142,7 +148,7 @@ class Voicemail:
             heard_record["channel"] = "voicemail"  # what was heard is scored as a voicemail's words
         if transcript is not None:
             heard_record["body"] = transcript
-        return heard_record, Heard(synthetic, transcript, self._hashes(phone))
+        return heard_record, Heard(synthetic, transcript, self._hashes(phone), self.voice.threshold)
 
     def _hashes(self, phone: np.ndarray) -> np.ndarray | None:
         try:
@@ -206,7 +212,7 @@ def _people(n: int) -> str:
 
 def _voice_hits(heard: Heard, campaign: Campaign | None) -> dict[str, Hit]:
     hits = {}
-    strength = max(0.0, (heard.synthetic - SYNTHETIC_FROM) / (1.0 - SYNTHETIC_FROM))
+    strength = max(0.0, (heard.synthetic - heard.threshold) / (1.0 - heard.threshold))
     if strength > 0:
         hits[SYNTHETIC_VOICE] = Hit(SYNTHETIC_VOICE, strength=strength, data={"probability": heard.synthetic})
     if campaign is not None:

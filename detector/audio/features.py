@@ -5,7 +5,7 @@ is taken over *active* frames (within 35 dB of the loudest), so the length or le
 silence carries no signal; the frame energy coefficient c0 is dropped, so loudness does
 not either; and long clips are scored as fixed-length windows, so duration does not.
 
-Per window: LFCC (linear filterbank cepstra) with deltas, MFCC, spectral flatness,
+Per window (4 s): LFCC (linear filterbank cepstra) with deltas, MFCC, spectral flatness,
 high-band energy ratio, spectral flux, and pitch range / jitter / voicing strength from
 an autocorrelation pitch track (TTS prosody is smoother and more regular than a person's).
 """
@@ -23,10 +23,11 @@ from detector.audio.decoding import SAMPLE_RATE
 FRAME, HOP, NFFT = 200, 80, 256          # 25 ms frames, 10 ms hop at 8 kHz
 PITCH_FRAME = 320                        # 40 ms: two periods of a 50 Hz voice
 ACTIVE_DB = 35.0
-WINDOW_SECONDS = 2.0
+WINDOW_SECONDS = 4.0
 MIN_WINDOW_SECONDS = 0.5
-MAX_WINDOWS = 16
-"""A long clip is scored on at most this many windows, spread evenly (bounds the time per clip)."""
+MAX_WINDOWS = 8
+"""A long clip is scored on at most this many windows, spread evenly (bounds the time per clip:
+a 30 s voicemail is 8 windows, about 0.4–0.6 s of encoder time on 2 cores)."""
 N_LFCC, N_MFCC = 20, 13
 F0_MIN, F0_MAX = 60.0, 400.0
 
@@ -144,11 +145,23 @@ def window_features(x: np.ndarray) -> np.ndarray:
     ]).astype(np.float32)
 
 
-def clip_features(x: np.ndarray, max_windows: int = MAX_WINDOWS) -> np.ndarray:
-    """A (windows × features) matrix for a decoded 8 kHz clip, silence trimmed first.
+HAND_FEATURES = 110
+"""Length of window_features' vector; an encoder's embedding follows it in clip_features."""
+
+
+def clip_features(x: np.ndarray, max_windows: int = MAX_WINDOWS, encoder=None, hand: bool = True) -> np.ndarray:
+    """A (windows × features) matrix for a decoded 8 kHz clip, silence trimmed first: the hand-made
+    features of each window (unless `hand` is False), followed by `encoder.embed` of the same windows
+    when an encoder is given (detector.audio.encoder.WhisperEncoder).
 
     BLAS is held to one thread: the matrices are tiny, and multi-threaded BLAS on a busy
     2-core machine spends 100x longer waking threads than multiplying.
     """
-    with threadpool_limits(limits=1, user_api="blas"):
-        return np.stack([window_features(w) for w in windows(trim_silence(x), max_windows)])
+    cut = windows(trim_silence(x), max_windows)
+    parts = []
+    if hand:
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts.append(np.stack([window_features(w) for w in cut]))
+    if encoder is not None:
+        parts.append(encoder.embed(cut))
+    return np.hstack(parts)

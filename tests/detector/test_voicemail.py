@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.detector.voice_drops import (KNOWN_SENTENCE, OTHER_SCRIPT_ID, SCRIPT_
                                         script)
 
 NAMES = ("Dana", "Kevin", "Sarah", "Mark", "Laura")
+VOICE_THRESHOLD = json.loads((Path(__file__).parents[2] / "detector/bundles/voice/calibration.json").read_text())["threshold"]
 
 
 def _record(rid: str, path, first_name: str, **extra) -> dict:
@@ -47,7 +49,10 @@ def test_five_copies_of_one_script_are_one_campaign_by_words_and_by_sound(drops)
         assert result["voice"]["campaign"]["recipients"] == 5
         codes = {r["code"]: r for r in result["reasons"]}
         assert codes[VOICE_CAMPAIGN_COPY]["weight"] > 0
-        assert SYNTHETIC_VOICE in codes and result["voice"]["synthetic"] > 0.5
+        # the voice model leans synthetic; SYNTHETIC_VOICE weighs in only above its operating threshold
+        # (bounded human false alarms, see the voice model card), and the campaign alone makes the verdict
+        assert result["voice"]["synthetic"] > 0.5
+        assert (SYNTHETIC_VOICE in codes) == (result["voice"]["synthetic"] > VOICE_THRESHOLD)
         assert result["verdict"] == "smile"
     assert len({r["voice"]["campaign"]["id"] for r in copies}) == 1
 
@@ -87,15 +92,18 @@ def test_a_given_body_is_used_as_is_instead_of_transcribing(tmp_path):
 
 def test_scoring_a_voicemail_without_faster_whisper_is_a_clear_error(tmp_path, monkeypatch):
     require_tools("flite")
+    import detector.audio.encoder as encoder
     import detector.audio.transcription as transcription
 
     path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "missing")
     monkeypatch.setitem(sys.modules, "faster_whisper", None)  # import fails as if not installed
     transcription.default_transcriber.cache_clear()
+    encoder._cached.cache_clear()  # the voice model's Whisper encoder needs it too
     try:
         result = Detector(Detector.default().bundle).score(_record("m", path, "Dana"))
     finally:
         transcription.default_transcriber.cache_clear()
+        encoder._cached.cache_clear()
     assert result["verdict"] == "error"
     assert "faster-whisper" in result["error"] and "sincere[voice]" in result["error"]
 
@@ -127,6 +135,9 @@ def test_voice_hits_and_verdict_from_a_heard_recording():
     assert result["voice"] == {"synthetic": 0.99, "transcript": None, "campaign": None}
     assert any(r["code"] == SYNTHETIC_VOICE and r["weight"] > 0 for r in result["reasons"])
     assert result["verdict"] == "personal"
+    below = detector.voicemail.result(message, hits, probs, Heard(0.9, None, threshold=0.95), None,
+                                      detector.bundle.policy, detector.registry, detector.model_version, lambda m: ())
+    assert not any(r["code"] == SYNTHETIC_VOICE for r in below["reasons"])  # under the model's threshold: no weight
 
 
 def test_sincere_score_accepts_audio_path_records(tmp_path):

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from detector.audio.features import FRAME
 from training import audio_corpus, telephone, tts
 
 REPO = Path(__file__).parents[2]
@@ -25,13 +26,31 @@ def _require_tools():
         pytest.skip(f"telephone channels unavailable: {reason}")
 
 
+def _tone(seconds: float, rate: int, f0: float) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.2 * sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 6)) * np.hanning(t.size)).astype(np.float32)
+
+
 def _fake_corpora(root: Path) -> Path:
-    """Two 'speakers' saying ten 'digits' (harmonic tones) and two 'LJ' clips: the shapes the builder reads."""
+    """Two 'speakers' saying ten 'digits' (harmonic tones), two 'LJ' clips and two human_speech readers
+    (one at 16 kHz, one 8 kHz telephone): the shapes the builder reads."""
     rate = 8000
     fsdd = root / "audio" / "fsdd"
     lj = root / "audio" / "ljspeech_samples"
+    speech = root / "audio" / "human_speech"
     fsdd.mkdir(parents=True)
     lj.mkdir(parents=True)
+    (speech / "librispeech_train_clean_100").mkdir(parents=True)
+    (speech / "osr_8k").mkdir()
+    with (speech / "metadata.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["file", "speaker_id", "condition", "sample_rate"])
+        writer.writeheader()
+        for name, speaker, condition, sr in (("librispeech_train_clean_100/19-1-0000.flac", "librispeech:19",
+                                              "read_clean", 16000),
+                                             ("osr_8k/OSR_us_000_0011_8k_seg00.wav", "osr:OSR_us_000_0011_8k",
+                                              "read_telephone_8k", 8000)):
+            sf.write(speech / name, _tone(2.0, sr, 140.0), sr)
+            writer.writerow({"file": name, "speaker_id": speaker, "condition": condition, "sample_rate": sr})
     rows = []
     for speaker, f0 in (("ann", 210.0), ("bob", 110.0)):
         for digit in range(10):
@@ -60,10 +79,10 @@ def _fake_corpora(root: Path) -> Path:
 def small_build(monkeypatch):
     monkeypatch.setattr(tts, "VOICES", (ESPEAK,))
     monkeypatch.setattr(audio_corpus, "ASTERISK_SOUNDS", Path("/nonexistent"))
-    monkeypatch.setattr(audio_corpus, "SCRIPTS_PER_VOICE", 2)
+    monkeypatch.setattr(audio_corpus, "SCRIPTS_PER_VOICE", {"espeak-ng": 2})
     monkeypatch.setattr(audio_corpus, "DIGIT_STRINGS", 2)
-    monkeypatch.setattr(audio_corpus, "DIGIT_STRINGS_PER_VOICE", 1)
-    monkeypatch.setattr(audio_corpus, "LJ_PER_VOICE", 1)
+    monkeypatch.setattr(audio_corpus, "DIGIT_STRINGS_PER_VOICE", {"espeak-ng": 1})
+    monkeypatch.setattr(audio_corpus, "LJ_PER_VOICE", {"espeak-ng": 1})
     monkeypatch.setattr(audio_corpus, "MAX_CLIP_SECONDS", 3.0)
 
 
@@ -83,12 +102,13 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
     with first.path.open() as fh:
         rows = list(csv.DictReader(fh))
     clips = {r["clip_id"] for r in rows}
-    # 2 speakers x 2 digit strings + 2 LJ clips (human); 2 scripts + 1 digit string + 1 LJ text (espeak)
-    assert len(clips) == 10 and len(rows) == 10 * len(telephone.VARIANTS)
+    # 2 readers + 2 speakers x 2 digit strings + 2 LJ clips (human); 2 scripts + 1 digit string + 1 LJ text (espeak)
+    assert len(clips) == 12 and len(rows) == 12 * audio_corpus.VARIANTS_PER_CLIP
     assert {r["variant"] for r in rows} == {v.id for v in telephone.VARIANTS}
+    assert {r["source"] for r in rows if r["label"] == "human"} == {"librispeech_clean", "osr_8k", "fsdd", "ljspeech"}
     assert {r["label"] for r in rows} == {"human", "synthetic"}
     synthetic_content = {r["content"] for r in rows if r["label"] == "synthetic"}
-    assert synthetic_content == {"script", "digits", "lj"}
+    assert synthetic_content <= {"script", "spliced", "digits", "lj"} and {"digits", "lj"} <= synthetic_content
     for row in rows:
         info = sf.info(tmp_path / "a" / row["path"])
         assert info.samplerate == 8000 and 0 < info.duration <= 3.0
@@ -97,6 +117,58 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
                                              log=lambda _: None)
     assert second.rows == first.rows
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+
+
+def test_variants_are_dealt_evenly_within_each_label():
+    clips = [audio_corpus.Clip(f"{label}-{i}", label, "s", "", "", f"sp{i}", "read", "t")
+             for label in ("human", "synthetic") for i in range(30)]
+    deal = audio_corpus.deal_variants(clips, seed=3)
+    assert deal == audio_corpus.deal_variants(clips, seed=3)
+    for label in ("human", "synthetic"):
+        counts = {v.id: 0 for v in telephone.VARIANTS}
+        for clip in clips:
+            if clip.label == label:
+                assert len(set(deal[clip.clip_id])) == audio_corpus.VARIANTS_PER_CLIP
+                for variant in deal[clip.clip_id]:
+                    counts[variant.id] += 1
+        assert max(counts.values()) - min(counts.values()) <= 1  # no channel is more common on one side
+
+
+def test_leading_silence_and_level_are_normalised_away_for_both_classes(tmp_path, monkeypatch):
+    """A clip that starts with a second of digital silence and is 20 dB quieter comes out of the builder
+    (trim, then the channel's peak normalisation, the same code for human and TTS audio) like the same
+    speech without them: within one analysis frame of length, at the same level. No 'starts loud' or
+    'digital silence' cue survives into the corpus."""
+    if reason := telephone.missing_reason():
+        pytest.skip(f"telephone channels unavailable: {reason}")
+    speech = _tone(1.5, 8000, 120.0)
+    plain, padded = tmp_path / "plain.wav", tmp_path / "padded.wav"
+    sf.write(plain, speech, 8000, subtype="FLOAT")
+    sf.write(padded, np.r_[np.zeros(8000, np.float32), 0.1 * speech, np.zeros(4000, np.float32)], 8000,
+             subtype="FLOAT")
+    monkeypatch.setattr(tts, "synthesize", lambda voice, text: sf.read(text, dtype="float32"))
+    for label in ("human", "synthetic"):
+        for variant in telephone.VARIANTS:
+            outputs = []
+            for path in (plain, padded):
+                clip = audio_corpus.Clip("c", "human", "s", "", "", "sp", "read", "t", parts=(str(path),)) \
+                    if label == "human" else \
+                    audio_corpus.Clip("c", "synthetic", "espeak-ng", "espeak-ng", ESPEAK.id, ESPEAK.id, "script", "t",
+                                      text=(str(path),))  # the fake engine "reads" the file named by its text
+                outputs.append(telephone.apply(audio_corpus.render_clip(clip, 3), 8000, variant, "3:c")[0])
+            a, b = outputs
+            assert abs(a.size - b.size) <= FRAME, variant
+            n = min(a.size, b.size)
+            level = [20 * np.log10(np.sqrt(np.mean(o[:n] ** 2))) for o in (a, b)]
+            assert abs(level[0] - level[1]) < 0.5, (variant, level)
+
+
+def test_a_name_is_spliced_in_as_its_own_piece():
+    assert audio_corpus.splice_pieces("Hi Dana, this is Mark from Acme.", "Dana") == \
+        ("Hi", "Dana", "this is Mark from Acme.")
+    assert audio_corpus.splice_pieces("hello this message is for dana my name is mark", "Dana") == \
+        ("hello this message is for", "dana", "my name is mark")
+    assert audio_corpus.splice_pieces("No name here.", "Dana") == ("No name here.",)
 
 
 def test_digit_strings_are_read_as_grouped_phone_numbers():

@@ -1,9 +1,11 @@
-"""Voice training pieces that need no corpus: the EER, the held-out grid's bookkeeping, calibration folds."""
+"""Voice training pieces that need no corpus: the EER, speaker folds, the engine-held-out protocol,
+calibration and the operating threshold."""
 
 import numpy as np
 import pytest
 
-from training.audio_train import _calibration_folds, classifier, eer, held_out_grid
+from training.audio_train import (FOLDS, classifier, eer, engine_table, false_alarms, fit_calibration,
+                                  held_out_logits, operating_threshold, pooled_logits, speaker_folds)
 
 
 def test_eer_of_perfect_random_and_inverted_scores():
@@ -14,41 +16,88 @@ def test_eer_of_perfect_random_and_inverted_scores():
     assert np.isnan(eer(np.array([1, 1]), np.array([0.2, 0.3])))
 
 
-def _toy(separable_dim: int = 0):
-    """Two engines, two human sources, two channel variants; one feature carries the label."""
+def _toy():
+    """Two engines, two human sources of five speakers each, two channels; one feature carries the label."""
     rows, feats, window_row = [], [], []
     rng = np.random.default_rng(0)
-    for label, sources in (("synthetic", ("espeak-ng", "piper")), ("human", ("fsdd", "asterisk"))):
-        for source in sources:
-            for clip in range(6):
+    sources = (("synthetic", ("espeak-ng", "kokoro")), ("human", ("librispeech_clean", "fsdd")))
+    for label, names in sources:
+        for source in names:
+            for clip in range(10):
                 for variant, channel in (("ulaw-clean", "ulaw"), ("pcm8k-clean", "pcm8k")):
                     rows.append({"label": label, "source": source, "engine": source if label == "synthetic" else "",
-                                 "speaker": f"{source}-{clip % 2}", "variant": variant, "channel": channel,
+                                 "voice": f"{source}-v{clip % 2}" if label == "synthetic" else "",
+                                 "speaker": f"{source}:{clip % 5}", "variant": variant, "channel": channel,
                                  "content": "digits"})
                     for _ in range(2):
                         x = rng.standard_normal(4)
-                        x[separable_dim] += 3.0 if label == "synthetic" else -3.0
+                        x[0] += 3.0 if label == "synthetic" else -3.0
                         feats.append(x)
                         window_row.append(len(rows) - 1)
     return np.array(feats), np.array(window_row), rows
 
 
-def test_grid_holds_out_every_engine_and_human_source():
-    X, window_row, rows = _toy()
-    grid = held_out_grid(classifier(), X, window_row, rows, log=lambda _: None)
-    assert set(grid["cells"]) == {f"{e}|{h}" for e in ("espeak-ng", "piper") for h in ("fsdd", "asterisk")}
-    cell = grid["cells"]["piper|fsdd"]
-    assert cell["synthetic_clips"] == 12 and cell["human_clips"] == 12  # 6 clips x 2 variants each side
-    assert grid["mean_telephone_eer"] == 0.0
+def test_speaker_folds_never_split_a_speaker_and_cover_every_source():
+    _, _, rows = _toy()
+    fold = speaker_folds(rows)
+    by_speaker = {}
+    for f, r in zip(fold, rows):
+        if r["label"] == "human":
+            by_speaker.setdefault(r["speaker"], set()).add(int(f))
+        else:
+            assert f == -1
+    assert all(len(folds) == 1 for folds in by_speaker.values())
+    assert {f for folds in by_speaker.values() for f in folds} == set(range(FOLDS))
 
 
-def test_calibration_folds_partition_the_windows_by_engine():
+def test_every_clip_is_scored_by_models_that_never_met_its_engine_or_speaker(monkeypatch):
     X, window_row, rows = _toy()
-    folds = _calibration_folds(rows, window_row)
-    assert len(folds) == 2
-    tests = np.concatenate([test for _, test in folds])
-    assert sorted(tests.tolist()) == list(range(len(window_row)))
-    for train, test in folds:
-        engines_in_test = {rows[r]["engine"] for r in window_row[test]} - {""}
-        engines_in_train = {rows[r]["engine"] for r in window_row[train]} - {""}
-        assert len(engines_in_test) == 1 and not engines_in_test & engines_in_train
+    seen = []
+    import training.audio_train as train
+
+    real_clone = train.clone
+
+    def recording_clone(estimator):
+        model = real_clone(estimator)
+        fit = model.fit
+
+        def fit_and_record(Xf, yf):
+            seen.append(len(Xf))
+            return fit(Xf, yf)
+
+        model.fit = fit_and_record
+        return model
+
+    monkeypatch.setattr(train, "clone", recording_clone)
+    held = held_out_logits(classifier(), X, window_row, rows, log=lambda _: None)
+    assert set(held) == {"espeak-ng", "kokoro"} and len(seen) == 2 * FOLDS
+    label = np.array([r["label"] == "synthetic" for r in rows])
+    for engine, scores in held.items():
+        assert np.isfinite(scores["human"][~label]).all()  # every human row scored once per held-out engine
+        mine = np.array([r["engine"] == engine for r in rows])
+        assert np.isfinite(scores["synthetic"][mine]).all() and np.isnan(scores["synthetic"][~mine]).all()
+    fold = speaker_folds(rows)
+    engine = np.array([r["engine"] for r in rows])
+    expected = [int(((engine != held_engine) & (label | (fold != k)))[window_row].sum())
+                for held_engine in sorted(held) for k in range(FOLDS)]
+    assert seen == expected  # each model saw neither the held-out engine nor the held-out speakers
+    table = engine_table(held, rows)
+    assert table["worst"]["telephone"] == 0.0 and table["worst"]["compressed"] != table["worst"]["compressed"]
+    assert set(table["voices"]) == {"espeak-ng-v0", "espeak-ng-v1", "kokoro-v0", "kokoro-v1"}
+    logits = pooled_logits(held, rows)
+    assert np.isfinite(logits).all()
+    calibration = fit_calibration(logits, label.astype(int))
+    assert calibration["slope"] > 0
+
+
+def test_threshold_bounds_human_false_alarms_and_reports_them_per_cell():
+    rng = np.random.default_rng(1)
+    p = np.r_[rng.uniform(0, 0.6, 400), rng.uniform(0.5, 0.9, 20)]  # one noisy cell of 20 clips
+    cells = np.r_[np.full(400, "librispeech_clean"), np.full(20, "osr_8k")]
+    t = operating_threshold(p)
+    assert t >= 0.5 and np.mean(p > t) <= 0.02
+    assert np.mean(p > np.nextafter(t, 0)) > 0.02 or t == 0.5  # the lowest such threshold
+    rows = [{"label": "human", "source": c, "channel": "ulaw", "engine": ""} for c in cells]
+    rates = false_alarms(p, rows, t)
+    assert rates["osr_8k"]["telephone"]["clips"] == 20
+    assert rates["osr_8k"]["all"]["rate"] == pytest.approx(np.mean(p[400:] > t))
