@@ -18,7 +18,7 @@ from detector.models_cli import models_app
 
 app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
 
-EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
 
 
 def load_detector(model: Path | None):
@@ -67,7 +67,7 @@ def score(
     """Score messages; one contract result per input record, in order.
 
     Exit status: 0 when every record was scored, 1 when some records were errors
-    (their results say why), 2 when the input or model could not be opened.
+    (their results say why), 2 when the input or model could not be opened, 3 when the tool failed.
     """
     detector = load_detector(model)
     errors = 0
@@ -100,5 +100,12 @@ def _plug_in_commands() -> None:
 
 
 def main() -> None:
+    """The console entry point: a failure of the tool itself is one line and exit 3, never a traceback
+    (whose locals and messages could quote the mail being read)."""
     _plug_in_commands()
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last boundary: typer/click exits pass as SystemExit
+        typer.echo(f"error: sincere stopped on an internal failure ({type(exc).__name__}); no output was "
+                   "finished. Please report it with the command you ran (not the mail).", err=True)
+        sys.exit(EXIT_CRASH)

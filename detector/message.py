@@ -130,7 +130,9 @@ def from_record(record: Any) -> Message:
     subject = _string(record, "subject")
     body = _string(record, "body")
     body_html = _string(record, "body_html")
-    raw = _string(record, "raw")
+    raw = record.get("raw")
+    if raw is not None and not isinstance(raw, (str, bytes)):
+        raise InvalidMessage("'raw' must be a string")
     audio_path = _string(record, "audio_path")
     headers = _headers(record.get("headers"))
     sender = Person.from_mapping(record.get("sender"), "sender")
