@@ -24,8 +24,12 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "track", "wbr"})
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n\s*\n\s*\n+")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>?|<!--|<![^<>]*>?|<\?[^<>]*>?")
-"""A tag, a comment start, a declaration or a processing instruction; `[^<>]*` never rescans."""
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>?")
+"""An opening or closing tag; `[^<>]*` stops at the next bracket, so no pattern here rescans."""
+_HIDDEN_START = re.compile(r"<!--|<(script|style|head|title)\b", re.IGNORECASE)
+_LINK_TAG = re.compile(r"<(a|img)\b([^<>]*)>?", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"</?(?:%s)\b[^<>]*>?" % "|".join(_BLOCK), re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>?|<![^<>]*>?|<\?[^<>]*>?")
 _ATTRIBUTE = re.compile(r"""([a-zA-Z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
@@ -59,32 +63,25 @@ def _too_deep(markup: str) -> bool:
 
 
 def _stripped(markup: str) -> tuple[str, list[str]]:
-    """Text and links in one pass over the tags: hidden elements dropped, block tags as line breaks."""
-    pieces: list[str] = []
-    links: list[str] = []
-    position = 0
-    lowered = markup.lower()
-    while (match := _TAG.search(markup, position)) is not None:
-        if match.start() > position:
-            pieces.append(unescape(markup[position:match.start()]))
-        position = match.end()
-        name = (match.group(2) or "").lower()
-        if match.group(0) == "<!--":
-            end = markup.find("-->", position)
-            position = len(markup) if end < 0 else end + 3
-        elif name in _HIDDEN and not match.group(1):
-            end = lowered.find(f"</{name}", position)
-            position = len(markup) if end < 0 else end
-        elif name:
-            if name in _BLOCK:
-                pieces.append("\n")
-            if name in ("a", "img") and not match.group(1):
-                attributes = {k.lower(): a or b or c for k, a, b, c in _ATTRIBUTE.findall(match.group(3))}
-                url = _link(name, attributes)
-                if url:
-                    links.append(url)
-    pieces.append(unescape(markup[position:]))
-    return "".join(pieces), links
+    """Text and links by regular expressions that never rescan: hidden elements and comments cut,
+    block tags as line breaks, other tags dropped, entities decoded."""
+    kept: list[str] = []
+    position, lowered = 0, markup.lower()
+    while (hidden := _HIDDEN_START.search(markup, position)) is not None:
+        kept.append(markup[position:hidden.start()])
+        closing = "-->" if hidden.group(0) == "<!--" else f"</{hidden.group(1).lower()}"
+        end = lowered.find(closing, hidden.end())
+        position = len(markup) if end < 0 else end + (3 if closing == "-->" else 0)
+    kept.append(markup[position:])
+    visible = "".join(kept)
+    links = []
+    for match in _LINK_TAG.finditer(visible):
+        attributes = {k.lower(): a or b or c for k, a, b, c in _ATTRIBUTE.findall(match.group(2))}
+        url = _link(match.group(1).lower(), attributes)
+        if url:
+            links.append(url)
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", visible))
+    return unescape(text), links
 
 
 def _parsed(markup: str) -> tuple[str, list[str]]:
