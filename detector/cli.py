@@ -50,6 +50,11 @@ def _records(stack: ExitStack, source: str | None, text: str | None, channel: st
         raise typer.Exit(EXIT_BAD_INPUT)
     if path.suffix.lower() == ".eml":
         return [eml_record(path)]
+    if path.suffix.lower() == ".msg":
+        from detector.batch.readers.maildir import MSG_HINT
+        from detector.engine import BadLine
+
+        return [BadLine(MSG_HINT, path.name)]
     return iter_jsonl(stack.enter_context(path.open("rb")), str(path))
 
 
