@@ -145,6 +145,8 @@ def from_record(record: Any) -> Message:
         subject = subject if subject is not None else parsed.subject
         body = body if body is not None else parsed.text
         body_html = body_html if body_html is not None else parsed.html
+        if body is None and body_html is None:
+            body = ""  # a message without a text part: its subject, if any, is what there is to score
         if sender.is_empty:
             sender = Person(name=parsed.sender_name, email=parsed.sender_email)
         if recipient.is_empty and parsed.to_email:
