@@ -118,10 +118,12 @@ def _capped_headers(data: bytes) -> tuple[bytes, int]:
     if block_end <= MAX_HEADER_BYTES and data.count(b"\n", 0, block_end) < MAX_HEADER_FIELDS:
         return data, 0
     fields = kept_fields = kept = 0
+    full = False
     for line in data[:block_end].splitlines(keepends=True):
         starts = _FIELD_START.match(line) is not None
         fields += starts
-        if fields <= MAX_HEADER_FIELDS and kept + len(line) <= MAX_HEADER_BYTES:
+        full = full or fields > MAX_HEADER_FIELDS or kept + len(line) > MAX_HEADER_BYTES
+        if not full:  # a prefix of whole lines: what follows the first line over a cap is dropped
             kept += len(line)
             kept_fields += starts
     return data[:kept].rstrip(b"\r\n") + data[block_end:], fields - kept_fields

@@ -91,3 +91,12 @@ def test_binary_and_empty_input_are_named():
         parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(UndecodableMessage, match="empty"):
         parse(b"\n\n")
+
+
+def test_a_header_block_over_the_byte_cap_keeps_whole_lines_only():
+    from detector.parsing.rfc822 import MAX_HEADER_BYTES
+
+    huge = b"X-Big: " + b"a" * MAX_HEADER_BYTES + b"\n"
+    parsed = parse(b"Subject: kept\n" + huge + b"X-Small: also dropped\n\nthe body\n")
+    assert parsed.subject == "kept" and parsed.dropped_headers == 2 and parsed.text == "the body\n"
+    assert "x-small" not in parsed.headers and "x-big" not in parsed.headers
