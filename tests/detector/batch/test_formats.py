@@ -277,3 +277,25 @@ def test_a_scan_of_a_pipermail_archive_scores_every_message(tmp_path):
                             for i in range(4)))
     rows, summary = run(path, tmp_path, fmt="mbox")
     assert len(rows) == summary.total == 4 and summary.errors == 0 and summary.notes == []
+
+
+def test_scan_and_score_read_the_same_mail_the_same_way(tmp_path):
+    """One mail reader: a scan row's score is what `sincere score` gives the same file's bytes (before, a
+    quoted-printable `<meta charset=3D"utf-8">` was scored by one and an 'unknown charset' error in the other)."""
+    from detector.engine import Detector
+    from detector.reading import eml_record
+
+    html = ('<html><head><meta charset=3D"utf-8"></head><body><p>Hi Dana, I came across Northwind Labs =\n'
+            "and loved it. Open to a quick 15-minute call next week?</p></body></html>\n")
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "qp.eml").write_text("From: Alex <alex@vendor.example>\nTo: Dana <dana@example.com>\nSubject: Hi\n"
+                                   "Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+                                   + html)
+    (folder / "cut.eml").write_text("From: a@b.example\nSubject: cut\nContent-Type: multipart/mixed; boundary=\"B1\"\n\n"
+                                    "--B1\nContent-Type: text/plain\n\n" + OUTREACH)
+    rows, _ = run(folder, tmp_path)
+    detector = Detector.default()
+    for row in rows:
+        alone = detector.score(eml_record(folder / row["id"]))
+        assert row["error"] is None and (row["score"], row["verdict"]) == (alone["score"], alone["verdict"])
