@@ -117,7 +117,10 @@ def _headers(value: Any) -> dict[str, str]:
 
 
 def from_record(record: Any) -> Message:
-    """Validate one contract input record and normalise it into a `Message`."""
+    """Validate one contract input record and normalise it into a `Message`.
+
+    `raw` is a string in JSON records; Python callers (the mail readers) pass the message's bytes.
+    """
     if not isinstance(record, Mapping):
         raise InvalidMessage("a record must be a JSON object")
     msg_id = record.get("id")
