@@ -136,7 +136,7 @@ def header_text(value: object) -> str | None:
     raw = str(value)
     try:
         chunks = decode_header(raw)
-    except (LookupError, UnicodeError, ValueError, TypeError, IndexError, AssertionError):
+    except Exception:  # the email package raises many types on hostile input (HeaderParseError, binascii.Error)
         chunks = [(raw, None)]
     pieces = []
     for chunk, charset in chunks:
@@ -154,7 +154,7 @@ def addresses(value: object) -> list[tuple[str | None, str | None]]:
         return []
     try:
         pairs = getaddresses([str(value)])
-    except (TypeError, ValueError, IndexError):
+    except Exception:  # the email package raises many types on hostile input
         return []
     found = []
     for name, addr in pairs:
