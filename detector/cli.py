@@ -15,12 +15,13 @@ import typer
 
 from detector.batch.cli import scan
 from detector.batch.imap.cli import imap_app, watch
+from detector.batch.readers.maildir import MSG_HINT
 from detector.model_selection import MODEL_ENV, resolve_model
 from detector.models_cli import models_app
 
 app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
 
-EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
 EXTRA_OF_MODULE = {
     **dict.fromkeys(("pandas", "pyarrow", "matplotlib"), "train"),  # `sincere scan` names its own: batch
     **dict.fromkeys(("fastapi", "uvicorn", "pydantic", "pydantic_settings", "slowapi", "limits", "starlette",
@@ -98,7 +99,7 @@ def score(
     """Score messages; one contract result per input record, in order.
 
     Exit status: 0 when every record was scored, 1 when some records were errors
-    (their results say why), 2 when the input or model could not be opened.
+    (their results say why), 2 when the input or model could not be opened, 3 when the tool failed.
     """
     detector = load_detector(model)
     errors = 0
@@ -177,6 +178,9 @@ def missing_extra(exc: ModuleNotFoundError, argv: list[str]) -> str | None:
 
 
 def main() -> None:
+    """The console entry point: a missing optional module is one line naming its extra (exit 2); any other
+    failure of the tool itself is one line and exit 3, never a traceback (whose locals and messages could
+    quote the mail being read)."""
     try:
         _plug_in_commands()
         command = typer.main.get_command(app)
@@ -185,6 +189,14 @@ def main() -> None:
     except ModuleNotFoundError as exc:
         line = missing_extra(exc, sys.argv[1:])
         if line is None:
-            raise
+            _crash(exc)
         typer.echo(line, err=True)
         sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # noqa: BLE001 - the last boundary: typer/click exits pass as SystemExit
+        _crash(exc)
+
+
+def _crash(exc: BaseException) -> None:
+    typer.echo(f"error: sincere stopped on an internal failure ({type(exc).__name__}); no output was "
+               "finished. Please report it with the command you ran (not the mail).", err=True)
+    sys.exit(EXIT_CRASH)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -28,6 +29,7 @@ from detector.signals import Evidence, Hit, SignalRegistry, default_registry
 from detector.voicemail import Heard, Voicemail
 
 BATCH_SIZE = 256
+TOO_EXPENSIVE = "too expensive to parse"
 _WORD = re.compile(r"\b[a-z]{3,}\b", re.IGNORECASE)
 
 
@@ -47,9 +49,9 @@ _FORKED: "Detector | None" = None
 """The detector a forked worker process inherited (see Detector._analyse_in_processes)."""
 
 
-def _analyse_forked(batch: list[Any]) -> list:
+def _analyse_forked(batch: list[Any], parse_budget_s: float | None) -> list:
     assert _FORKED is not None
-    return _FORKED._analyse(batch)
+    return _FORKED._analyse(batch, parse_budget_s)
 
 
 class BadLine:
@@ -60,9 +62,16 @@ class BadLine:
         self.id = record_id
 
 
-def prepare(record: Any, registry: SignalRegistry) -> tuple[Message, dict[str, Hit]]:
-    """Normalise one record and run every signal on it (training uses this too)."""
+def prepare(record: Any, registry: SignalRegistry, parse_budget_s: float | None = None) -> tuple[Message, dict[str, Hit]]:
+    """Normalise one record and run every signal on it (training uses this too).
+
+    Work per message is bounded by the readers' caps; `parse_budget_s` (batch scans) also makes a
+    message whose reading took longer than that an error, so one hostile message costs seconds.
+    """
+    started = time.perf_counter()
     message = from_record(record)
+    if parse_budget_s is not None and time.perf_counter() - started > parse_budget_s:
+        raise InvalidMessage(f"{TOO_EXPENSIVE} (over {parse_budget_s:g} s)")
     if message.audio_path is not None and not message.text.strip():
         raise InvalidMessage("no words to score: no speech was recognised in the recording and no 'body' given")
     return message, registry.run(message)
@@ -72,6 +81,12 @@ def _linked_elsewhere(campaigns: CampaignStore, fp: Fingerprint) -> Campaign | N
     """The stored campaign an uncounted copy belongs to, when other copies already make it one."""
     campaign = campaigns.lookup(fp)
     return campaign if campaign is not None and campaign.copies >= 2 else None
+
+
+def unexpected(exc: BaseException, step: str) -> str:
+    """An error row's text for a failure no check foresaw: the step and the exception type, never its
+    message (which may quote the input)."""
+    return f"unexpected failure {step} the message ({type(exc).__name__})"
 
 
 class Detector:
@@ -105,7 +120,7 @@ class Detector:
         return next(self.score_many([record]))
 
     def score_many(self, records: Iterable[Any], campaigns: CampaignStore | None = None,
-                   workers: int = 1) -> Iterator[dict[str, Any]]:
+                   workers: int = 1, parse_budget_s: float | None = None) -> Iterator[dict[str, Any]]:
         """Score records lazily, in order, one result per record; bad records get error results.
 
         Copies of one template are linked through `campaigns` (default: a fresh in-memory index,
@@ -116,23 +131,28 @@ class Detector:
         `workers` > 1 parses and runs the models in that many forked processes (for batch jobs on
         several cores; not from a threaded server); linking and the policy stay in this process,
         so results are identical to `workers=1`.
+
+        Each message is read and decided inside its own error boundary: a failure is that
+        message's error result, and the rest go on. `parse_budget_s`: see `prepare`.
         """
         index = campaigns if campaigns is not None else CampaignIndex()
         iterator = iter(records)
         batches = iter(lambda: list(islice(iterator, BATCH_SIZE)), [])
-        analysed = self._analyse_in_processes(batches, workers) if workers > 1 else map(self._analyse, batches)
+        analysed = (self._analyse_in_processes(batches, workers, parse_budget_s) if workers > 1
+                    else map(partial(self._analyse, parse_budget_s=parse_budget_s), batches))
         for batch in analysed:
             yield from self._finish(batch, index)
 
-    def fingerprint_many(self, records: Iterable[Any]) -> Iterator[Fingerprint | None]:
-        """The cheap pass (parse, signals, skeleton; no model): one fingerprint or None per record."""
+    def fingerprint_many(self, records: Iterable[Any], parse_budget_s: float | None = None) -> Iterator[Fingerprint | None]:
+        """The cheap pass (parse, signals, skeleton; no model): one fingerprint or None per record
+        (None also where scoring will give an error result)."""
         for record in records:
             try:
-                yield None if isinstance(record, BadLine) else fingerprint(*prepare(record, self.registry))
-            except (InvalidMessage, UndecodableMessage):
+                yield None if isinstance(record, BadLine) else fingerprint(*prepare(record, self.registry, parse_budget_s))
+            except Exception:  # noqa: BLE001 - the scoring pass reports it as this message's error
                 yield None
 
-    def _analyse(self, batch: list[Any]) -> list[dict[str, Any] | _Analysed]:
+    def _analyse(self, batch: list[Any], parse_budget_s: float | None = None) -> list[dict[str, Any] | _Analysed]:
         """Everything per message that needs no shared state: parse, signals, text model, fingerprint."""
         out: list[dict[str, Any] | _Analysed] = []
         parsed: list[tuple[int, Message, dict]] = []
@@ -140,23 +160,31 @@ class Detector:
             if isinstance(record, BadLine):
                 out.append(error_result(record.id, record.error, self.model_version))
                 continue
+            rid = record.get("id") if isinstance(record, dict) else None
             try:
                 heard_record, heard = self.voicemail.hear(record)
-                message, hits = prepare(heard_record, self.registry)
+                message, hits = prepare(heard_record, self.registry, parse_budget_s)
             except (InvalidMessage, UndecodableMessage) as exc:
-                rid = record.get("id") if isinstance(record, dict) else None
                 out.append(error_result(rid, str(exc), self.model_version))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one message never stops the rest
+                out.append(error_result(rid, unexpected(exc, "reading"), self.model_version))
                 continue
             parsed.append((len(out), message, hits, heard))
             out.append(None)  # type: ignore[arg-type]
-        if parsed:
-            # Model text and fingerprint side by side: they share one cached skeleton (detector.masking).
-            texts, prints = zip(*((model_text(m, h), fingerprint(m, h)) for _, m, h, _ in parsed))
+        ready = []
+        for i, message, hits, heard in parsed:
+            try:
+                # Model text and fingerprint side by side: they share one cached skeleton (detector.masking).
+                ready.append((i, message, hits, heard, model_text(message, hits), fingerprint(message, hits)))
+            except Exception as exc:  # noqa: BLE001 - one message never stops the rest
+                out[i] = error_result(message.id, unexpected(exc, "reading"), self.model_version)
+        if ready:
             # A verified bundle's hyper-parameters need no re-validation on every call (the hashers'
             # transform here; other kinds' whole predict_proba, where it took a third off one message).
             with sklearn.config_context(skip_parameter_validation=True):
-                probs = self._predict_text_proba(list(texts))
-            for (i, message, hits, heard), row, print_ in zip(parsed, probs, prints):
+                probs = self._predict_text_proba([text for *_, text, _ in ready])
+            for (i, message, hits, heard, _, print_), row in zip(ready, probs):
                 class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
                 out[i] = _Analysed(message, hits, class_probs, print_, heard)
         return out
@@ -179,20 +207,27 @@ class Detector:
             if not isinstance(item, _Analysed):
                 results.append(item)
                 continue
-            hits, campaign = item.hits, next(linked)
-            if campaign is not None:
-                hits = {**hits, CAMPAIGN_COPY: campaign_hit(item.message, item.fingerprint, campaign)}
-            if item.heard is not None:
-                results.append(self.voicemail.result(item.message, hits, item.class_probs, item.heard, next(heard_linked),
-                                                     self.bundle.policy, self.registry, self.model_version,
-                                                     self._model_evidence))
-                continue
-            decision = self.bundle.policy.decide(item.class_probs, hits)
-            evidence = self._model_evidence(item.message) if decision.verdict != "personal" else ()
-            results.append(build_result(item.message, hits, decision, self.registry, self.model_version, evidence))
+            campaign = next(linked)
+            heard_campaign = next(heard_linked) if item.heard is not None else None
+            try:
+                results.append(self._decide(item, campaign, heard_campaign))
+            except Exception as exc:  # noqa: BLE001 - one message never stops the rest
+                results.append(error_result(item.message.id, unexpected(exc, "scoring"), self.model_version))
         return results
 
-    def _analyse_in_processes(self, batches: Iterator[list[Any]], workers: int) -> Iterator[list]:
+    def _decide(self, item: _Analysed, campaign: Any, heard_campaign: Any) -> dict[str, Any]:
+        hits = item.hits
+        if campaign is not None:
+            hits = {**hits, CAMPAIGN_COPY: campaign_hit(item.message, item.fingerprint, campaign)}
+        if item.heard is not None:
+            return self.voicemail.result(item.message, hits, item.class_probs, item.heard, heard_campaign,
+                                         self.bundle.policy, self.registry, self.model_version, self._model_evidence)
+        decision = self.bundle.policy.decide(item.class_probs, hits)
+        evidence = self._model_evidence(item.message) if decision.verdict != "personal" else ()
+        return build_result(item.message, hits, decision, self.registry, self.model_version, evidence)
+
+    def _analyse_in_processes(self, batches: Iterator[list[Any]], workers: int,
+                              parse_budget_s: float | None) -> Iterator[list]:
         """Batches analysed by forked workers (which inherit this detector), in order, at most
         2 × workers batches ahead of the consumer so streaming input stays in constant memory."""
         global _FORKED
@@ -200,7 +235,7 @@ class Detector:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque = deque()
             for batch in batches:
-                pending.append(pool.submit(_analyse_forked, batch))
+                pending.append(pool.submit(_analyse_forked, batch, parse_budget_s))
                 if len(pending) > 2 * workers:
                     yield pending.popleft().result()
             while pending:

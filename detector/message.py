@@ -117,7 +117,10 @@ def _headers(value: Any) -> dict[str, str]:
 
 
 def from_record(record: Any) -> Message:
-    """Validate one contract input record and normalise it into a `Message`."""
+    """Validate one contract input record and normalise it into a `Message`.
+
+    `raw` is a string in JSON records; Python callers (the mail readers) pass the message's bytes.
+    """
     if not isinstance(record, Mapping):
         raise InvalidMessage("a record must be a JSON object")
     msg_id = record.get("id")
@@ -130,7 +133,9 @@ def from_record(record: Any) -> Message:
     subject = _string(record, "subject")
     body = _string(record, "body")
     body_html = _string(record, "body_html")
-    raw = _string(record, "raw")
+    raw = record.get("raw")
+    if raw is not None and not isinstance(raw, (str, bytes)):
+        raise InvalidMessage("'raw' must be a string")
     audio_path = _string(record, "audio_path")
     headers = _headers(record.get("headers"))
     sender = Person.from_mapping(record.get("sender"), "sender")
@@ -143,6 +148,8 @@ def from_record(record: Any) -> Message:
         subject = subject if subject is not None else parsed.subject
         body = body if body is not None else parsed.text
         body_html = body_html if body_html is not None else parsed.html
+        if body is None and body_html is None:
+            body = ""  # a message without a text part: its subject, if any, is what there is to score
         if sender.is_empty:
             sender = Person(name=parsed.sender_name, email=parsed.sender_email)
         if recipient.is_empty and parsed.to_email:

@@ -28,6 +28,5 @@ def iter_jsonl(stream: IO[bytes], source: str) -> Iterator[Any]:
 
 
 def eml_record(path: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    # surrogateescape keeps bytes that are not UTF-8, so the parser decodes them by the declared charset
-    return {"id": path.name, "channel": "email", "raw": data.decode("utf-8", errors="surrogateescape")}
+    """The file's bytes as `raw`: the mail reader decodes each part by its own charset."""
+    return {"id": path.name, "channel": "email", "raw": path.read_bytes()}

@@ -55,7 +55,8 @@ def scan(
     """Score a whole inbox export: one result row per message, a summary, and optionally a report.
 
     Exit status: 0 every message scored; 1 some messages were error rows (their `error` says why);
-    2 the input, the output name or the model could not be used.
+    2 the input, the output name or the model could not be used; 3 the tool itself failed (rerun with
+    --resume after fixing it: finished checkpoints are kept).
     """
     from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector
     from detector.model_selection import resolve_model

@@ -24,6 +24,8 @@ RESULT_FIELDS = ("id", "score", "verdict", "reasons", "personalization", "campai
 NESTED = ("reasons", "personalization", "campaign", "voice", "labels")
 """Object-valued columns; JSON text in Parquet and CSV output, objects in JSONL."""
 OUTPUT_COLUMNS = (*RESULT_FIELDS, "source", "sender", "sent_at", "labels", "thread_id", "from_me")
+PARSE_BUDGET_S = 5.0
+"""A message whose reading takes longer is an error row ("too expensive to parse"), not minutes of a scan."""
 SCHEMA = pa.schema([(name, pa.float64() if name == "score" else pa.bool_() if name == "from_me" else pa.string())
                     for name in OUTPUT_COLUMNS])
 
@@ -66,7 +68,7 @@ def _from_me(row: dict[str, Any]) -> bool:
 def fingerprint_frame(frame: pd.DataFrame, detector: Detector | None = None) -> list[Fingerprint | None]:
     """The campaign pass: one fingerprint (or None) per row, for `CampaignStore.prefill`."""
     detector = detector or Detector.default()
-    return list(detector.fingerprint_many(_record(row) for row in frame.to_dict("records")))
+    return list(detector.fingerprint_many((_record(row) for row in frame.to_dict("records")), PARSE_BUDGET_S))
 
 
 def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
@@ -78,7 +80,7 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
     """
     detector = detector or Detector.default()
     rows = frame.to_dict("records")
-    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns)
+    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S)
     out = []
     for row, result in zip(rows, results, strict=True):
         labels = _value(row, "labels")

@@ -58,4 +58,5 @@ def print_summary(summary: Summary) -> None:
         lines.append(f"report: {summary.report}")
     if summary.errors:
         lines.append(f"{summary.errors:,} error rows: their `error` column says why")
+    lines += [f"note: {note}" for note in summary.notes]
     _console.print("\n".join(lines))

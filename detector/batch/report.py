@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -79,6 +81,22 @@ def _some(names: list[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + more
 
 
+_DOMAIN = re.compile(r"@([\w.-]+?)>?$")
+_LOCATION = re.compile(r"^.*? line \d+: ")
+"""Where in its file a bad line was ("inbox.jsonl line 12: "), left out when error reasons are counted."""
+
+
+def _domain(sender: str) -> str | None:
+    found = _DOMAIN.search(sender)
+    return found.group(1).lower() if found else None
+
+
+def _campaign_name(senders: set[str]) -> str:
+    """A campaign by what the user already sees: its senders' domains (else their names), never its text."""
+    domains = sorted({d for s in senders if (d := _domain(s))}) or sorted(senders)
+    return _some(domains, shown=2) if domains else "(unknown sender)"
+
+
 def _campaigns(frame: pd.DataFrame) -> str:
     linked = frame["campaign"].dropna()
     if linked.empty:
@@ -95,12 +113,14 @@ def _campaigns(frame: pd.DataFrame) -> str:
         if sender:
             entry["senders"].add(sender)
     top = sorted(rows.items(), key=lambda kv: (-kv[1]["copies"], -kv[1]["here"], kv[0]))[:TOP]
+    labels = [f"{_campaign_name(e['senders'])[:32]} · {key[:6]}" for key, e in top]
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(top) + 1))
-    ax.barh([name[:24] for name, _ in top][::-1], [e["copies"] for _, e in top][::-1], color=COLOURS["smile"])
+    ax.barh(labels[::-1], [e["copies"] for _, e in top][::-1], color=COLOURS["smile"])
     ax.set_xlabel("copies")
-    table = _table(["campaign", "copies", "recipients", "in this inbox", "varying slots", "senders"],
-                   [[name, e["copies"], e["recipients"], e["here"], ", ".join(sorted(e["slots"])) or "—",
-                     _some(sorted(e["senders"]))] for name, e in top], {1, 2, 3})
+    table = _table(["campaign (sender domains)", "id", "copies", "recipients", "in this inbox", "varying slots",
+                    "senders"],
+                   [[_campaign_name(e["senders"]), key, e["copies"], e["recipients"], e["here"],
+                     ", ".join(sorted(e["slots"])) or "—", _some(sorted(e["senders"]))] for key, e in top], {2, 3, 4})
     return _png(fig) + table
 
 
@@ -122,10 +142,11 @@ def _over_time(frame: pd.DataFrame) -> str:
     share = dated.groupby("month")["verdict"].agg(lambda v: (v == "smile").mean() * 100)
     counts = dated.groupby("month").size()
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.plot([str(m) for m in share.index], share.values, marker="o", color=COLOURS["smile"])
+    ax.plot([m.to_timestamp() for m in share.index], share.values, marker="o", color=COLOURS["smile"])
+    ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator())  # a time axis: empty months keep their gap
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylabel("% smile")
     ax.set_ylim(0, 100)
-    ax.tick_params(axis="x", rotation=45)
     return _png(fig) + _table(["month", "messages", "% smile"],
                               [[str(m), int(counts[m]), f"{share[m]:.1f}"] for m in share.index], {1, 2})
 
@@ -134,7 +155,7 @@ def _errors(frame: pd.DataFrame) -> str:
     errors = frame[frame["verdict"] == "error"]
     if errors.empty:
         return '<p class="note">Every message was scored.</p>'
-    reasons = errors["error"].fillna("").str.replace(r"\d+", "N", regex=True).value_counts().head(TOP)
+    reasons = errors["error"].fillna("").str.replace(_LOCATION, "", regex=True).value_counts().head(TOP)
     shown = errors.head(ERROR_ROWS)
     more = f'<p class="note">First {ERROR_ROWS:,} of {len(errors):,} error rows.</p>' if len(errors) > ERROR_ROWS else ""
     return (f"<p>{len(errors):,} messages could not be scored; each has an error row in the results.</p>"

@@ -93,6 +93,8 @@ class Summary:
     seconds: float
     out: Path
     report: Path | None
+    notes: list[str] = field(default_factory=list)
+    """What the reader noticed about the input (counts, never message text)."""
 
     @property
     def errors(self) -> int:
@@ -289,4 +291,4 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
     checkpoint.remove()
     return Summary(total=state["done"], counts=state["counts"], from_me=state["from_me"], fmt=fmt, owner=owner,
                    resumed_at=resumed_at, seconds=time.perf_counter() - started, out=options.out,
-                   report=options.report)
+                   report=options.report, notes=position.notes)

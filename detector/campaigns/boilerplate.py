@@ -58,6 +58,9 @@ _CONTACT = re.compile(
 """A way to reach the sender: a phone number, an address, a site, a labelled number."""
 SIGNATURE_LINES = 12
 """A signature block is at most this many non-blank lines at the end."""
+SIGNATURE_LINE_CHARS = 1_000
+"""A longer line is not part of a signature (and is not searched: _CONTACT costs its length squared
+on a line without spaces, 3.6 s for one 1 MB word)."""
 SIGNATURE_LINE_WORDS = 7
 """Lines of a signature block are this short, or name a contact in at most CONTACT_LINE_WORDS."""
 CONTACT_LINE_WORDS = 12
@@ -80,6 +83,8 @@ def _signature_start(text: str) -> int | None:
         line = lines[i].strip()
         if not line:
             continue
+        if len(line) > SIGNATURE_LINE_CHARS:
+            break
         words = len(line.split())
         is_contact = words <= CONTACT_LINE_WORDS and bool(_CONTACT.search(line))
         if not (is_contact or words <= SIGNATURE_LINE_WORDS) or seen == SIGNATURE_LINES:

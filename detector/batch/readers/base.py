@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -14,6 +14,8 @@ class Position:
 
     total: int = 0
     done: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What the reader noticed about the whole input (counts, never message text), for the summary."""
 
 
 def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:

@@ -103,8 +103,7 @@ class ImapFolderSource:
             why = refused or ("deleted from the server before it was read" if data is None
                               else "the server sent no message body")
             return {"id": row_id, "channel": "email", "source": self.folder, "read_error": why}
-        size = int(data.get(b"RFC822.SIZE") or len(body))
-        row = email_row(bytes(body), row_id, self.folder, at_end_of_file=size <= len(body))
+        row = email_row(bytes(body), row_id, self.folder)
         labels = list(row.get("labels") or [])
         labels += [_text(label).lstrip("\\") for label in data.get(b"X-GM-LABELS") or ()]
         labels += [name for flag, name in FLAG_LABELS.items() if flag in (data.get(b"FLAGS") or ())]

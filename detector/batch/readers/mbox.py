@@ -1,7 +1,13 @@
-"""A fast streaming mbox splitter (Gmail Takeout, Thunderbird, mutt): constant memory, one pass.
+"""A fast streaming mbox splitter: constant memory, one pass, every mbox dialect in one rule.
 
 `mailbox.mbox` builds a table of contents first and re-reads every message; this reads the file
-once in large blocks and splits on "From " separator lines that follow a blank line.
+once in large blocks. A separator is a line `From <anything> <weekday> <month> <day> <hh:mm>`,
+which covers mboxo/mboxrd (Gmail Takeout, Thunderbird, mutt: `From sender date`), Mailman
+pipermail and HyperKitty exports (`From andy at example.com  Sat Nov 14 10:00:00 2009`) and
+messages without a body or a blank line after it. `>From ` lines are unquoted (mboxrd), and a
+Content-Length header (mboxcl) keeps separator-like lines inside its body from splitting it.
+Lines that begin with `From ` are counted: when they differ from the messages read, the reader
+leaves a note (counts only) for the scan's summary.
 """
 
 from __future__ import annotations
@@ -13,31 +19,58 @@ from typing import Any, Iterator
 from detector.batch.readers.base import Position
 from detector.batch.readers.mime import email_row
 
-_SEPARATOR = re.compile(rb"From \S*\s+\w{3}\s+\w{3}\s+\d")
+_SEPARATOR = re.compile(rb"From \S[^\r\n]{0,200}?\s(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+"
+                        rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+\d{1,2}:\d{2}")
 _ESCAPED = re.compile(rb">+From ")
+_CONTENT_LENGTH = re.compile(rb"Content-Length:\s*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class _Message:
+    """The lines of the message being read, and where its Content-Length says its body ends."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.in_headers = True
+        self.body_end: int | None = None
+
+    def add(self, line: bytes) -> None:
+        if self.in_headers:
+            if line in (b"\n", b"\r\n"):
+                self.in_headers = False
+                if self.body_end is not None:
+                    self.body_end += self.size + len(line)
+            elif (length := _CONTENT_LENGTH.match(line)) is not None:
+                self.body_end = int(length.group(1))
+        self.lines.append(line)
+        self.size += len(line)
+
+    def inside_declared_body(self) -> bool:
+        return not self.in_headers and self.body_end is not None and self.size < self.body_end
 
 
 def read(path: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
     position.total = path.stat().st_size
-    lines: list[bytes] = []
-    count, previous_blank = 0, True
+    message, count, from_lines, separated = _Message(), 0, 0, False
     with path.open("rb", buffering=1 << 20) as stream:
         for line in stream:
-            if previous_blank and line.startswith(b"From ") and _SEPARATOR.match(line):
-                if lines:
-                    yield email_row(b"".join(lines), f"{source}#{count}", source, at_end_of_file=False)
-                    count += 1
-                lines = []
-                position.done += len(line)
-                previous_blank = False
-                continue
             position.done += len(line)
-            previous_blank = line in (b"\n", b"\r\n")
+            if line.startswith(b"From "):
+                from_lines += 1
+                if _SEPARATOR.match(line) and not message.inside_declared_body():
+                    data = b"".join(message.lines)
+                    if separated or data.strip():  # not the blank lines before the first separator
+                        yield email_row(data, f"{source}#{count}", source)
+                        count += 1
+                    message, separated = _Message(), True
+                    continue
             if line.startswith(b">") and _ESCAPED.match(line):
                 line = line[1:]
-            lines.append(line)
-        if lines:
-            data = b"".join(lines)
-            if count == 0 and not data.strip():
-                return
-            yield email_row(data, f"{source}#{count}", source, at_end_of_file=True)
+            message.add(line)
+    data = b"".join(message.lines)
+    if separated or data.strip():
+        yield email_row(data, f"{source}#{count}", source)
+        count += 1
+    if from_lines != count:
+        position.notes.append(f"{source}: {from_lines:,} lines begin with 'From ' but {count:,} messages were read "
+                              "(separators need a date; other mail tools may split this file differently)")

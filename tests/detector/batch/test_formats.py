@@ -12,7 +12,9 @@ import pytest
 from batch_exports import OUTREACH, OWNER, PERSONAL, email, write_jsonl
 
 from detector.batch.owner import Owner
+from detector.batch import readers
 from detector.batch.readers import detect
+from detector.batch.readers.base import Position
 from detector.batch.scan import ScanOptions, scan
 
 
@@ -217,3 +219,83 @@ def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(UnknownFormat):
         detect(tmp_path / "notes.txt")
     assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def _mbox_rows(path: Path) -> tuple[list[dict], list[str]]:
+    position = Position()
+    return list(readers.read("mbox", path, position)), position.notes
+
+
+def _archive_message(i: int, *, headers: bool = True) -> str:
+    head = (f"From: andy{i} at example.com (Andy {i})\nDate: Sat, 14 Nov 2009 10:0{i}:00 +0000\n"
+            f"Subject: [Team-list] Item {i}\nMessage-ID: <{i}@lists.example.com>\n\n") if headers else ""
+    return head + f"Message {i} of the archive.\n\n>From the minutes: nothing new.\n"
+
+
+@pytest.mark.parametrize("separator", [
+    "From andy{i} at example.com  Sat Nov 14 10:0{i}:00 2009",  # Mailman pipermail
+    "From andy{i}@example.com Sat Nov 14 10:0{i}:00 2009",  # HyperKitty export (Python's mailbox)
+    "From MAILER-DAEMON Sat Nov 14 10:0{i}:00 2009",  # mboxrd, Thunderbird
+    "From - Sat Nov 14 10:0{i}:00 2009",  # Thunderbird local folders
+    "From 17{i}@xxx Sat Nov 14 10:0{i}:00 +0000 2009",  # Gmail Takeout
+])
+def test_archive_separators_split_every_message_and_unquote_from_lines(tmp_path, separator):
+    path = tmp_path / "archive.txt"
+    path.write_text("".join(separator.format(i=i) + "\n" + _archive_message(i) + "\n" for i in range(4)))
+    rows, notes = _mbox_rows(path)
+    assert len(rows) == 4 and notes == []
+    assert [r["id"] for r in rows] == [f"archive.txt#{i}" for i in range(4)]
+    assert rows[2]["sent_at"].startswith("2009-11-14T10:02")
+    assert b"\nFrom the minutes" in rows[3]["raw"] and b">From" not in rows[3]["raw"]  # mboxrd unquoting
+
+
+def test_messages_lacking_headers_a_body_or_the_blank_line_stay_apart(tmp_path):
+    path = tmp_path / "odd.mbox"
+    path.write_text(
+        "From a@example.com Mon Jan 01 10:00:00 2024\nFrom: a@example.com\nSubject: no body, no blank line\n"
+        "From b@example.com Mon Jan 01 10:01:00 2024\n" + _archive_message(1, headers=False)
+        + "From c@example.com Mon Jan 01 10:02:00 2024\nSubject: only a subject\n\nHi Dana, lunch at noon?\n")
+    rows, notes = _mbox_rows(path)
+    assert len(rows) == 3 and notes == []
+    assert "sender" not in rows[1] and "sender" not in rows[2] and rows[0]["sender"] == {"email": "a@example.com"}
+
+
+def test_content_length_keeps_an_unquoted_separator_inside_its_body(tmp_path):
+    body = "Forwarded:\nFrom x@example.com Mon Jan 01 09:00:00 2024\nold text\n"
+    path = tmp_path / "cl.mbox"
+    path.write_text(f"From a@example.com Mon Jan 01 10:00:00 2024\nFrom: a@example.com\nContent-Length: {len(body)}\n\n"
+                    f"{body}\nFrom b@example.com Mon Jan 01 10:01:00 2024\nFrom: b@example.com\n\nsecond\n")
+    rows, notes = _mbox_rows(path)
+    assert len(rows) == 2 and b"old text" in rows[0]["raw"]
+    assert notes == ["cl.mbox: 3 lines begin with 'From ' but 2 messages were read "
+                     "(separators need a date; other mail tools may split this file differently)"]
+
+
+def test_a_scan_of_a_pipermail_archive_scores_every_message(tmp_path):
+    path = tmp_path / "2009-November.txt"
+    path.write_text("".join(f"From andy{i} at example.com  Sat Nov 14 10:0{i}:00 2009\n{_archive_message(i)}\n"
+                            for i in range(4)))
+    rows, summary = run(path, tmp_path, fmt="mbox")
+    assert len(rows) == summary.total == 4 and summary.errors == 0 and summary.notes == []
+
+
+def test_scan_and_score_read_the_same_mail_the_same_way(tmp_path):
+    """One mail reader: a scan row's score is what `sincere score` gives the same file's bytes (before, a
+    quoted-printable `<meta charset=3D"utf-8">` was scored by one and an 'unknown charset' error in the other)."""
+    from detector.engine import Detector
+    from detector.reading import eml_record
+
+    html = ('<html><head><meta charset=3D"utf-8"></head><body><p>Hi Dana, I came across Northwind Labs =\n'
+            "and loved it. Open to a quick 15-minute call next week?</p></body></html>\n")
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "qp.eml").write_text("From: Alex <alex@vendor.example>\nTo: Dana <dana@example.com>\nSubject: Hi\n"
+                                   "Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+                                   + html)
+    (folder / "cut.eml").write_text("From: a@b.example\nSubject: cut\nContent-Type: multipart/mixed; boundary=\"B1\"\n\n"
+                                    "--B1\nContent-Type: text/plain\n\n" + OUTREACH)
+    rows, _ = run(folder, tmp_path)
+    detector = Detector.default()
+    for row in rows:
+        alone = detector.score(eml_record(folder / row["id"]))
+        assert row["error"] is None and (row["score"], row["verdict"]) == (alone["score"], alone["verdict"])

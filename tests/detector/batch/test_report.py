@@ -46,6 +46,7 @@ def test_report_is_self_contained(report):
     assert page.count('src="data:image/png;base64,') == 5  # one plot per section; error rows are tables
     assert "Seller" in page and "binary data, not an e-mail message" in page
     assert "<th>varying slots</th>" in page and "<td class=n>8</td>" in page  # 8 copies of the outreach template
+    assert "<td>vendor.example</td>" in page  # a campaign is named by its senders' domain, not only its hash
 
 
 def test_report_renders_in_headless_chromium(report, tmp_path):
@@ -62,3 +63,20 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     attrs = dict(re.findall(r'data-(\w+)="([^"]*)"', body))
     assert attrs["sections"] == ",".join(SECTIONS)
     assert attrs["images"] == attrs["decoded"] == "5"
+
+
+def test_error_reasons_are_counted_as_written_without_their_line(tmp_path):
+    import pandas as pd
+
+    from detector.batch.owner import Owner
+    from detector.batch.report import COLUMNS, render
+
+    errors = ["in.jsonl line 12: invalid JSON (Expecting value at column 3)",
+              "in.jsonl line 40: invalid JSON (Expecting value at column 3)", "too expensive to parse (over 5 s)"]
+    frame = pd.DataFrame([{"id": str(i), "source": "in.jsonl", "sender": "a@x.example", "verdict": "error", "error": e, "from_me": False} for i, e in enumerate(errors)]
+                         + [{"id": "d", "source": "in.jsonl", "sender": "a@x.example", "verdict": "smile", "score": 0.9, "from_me": False,
+                             "sent_at": f"2024-{m:02d}-03T10:00:00+00:00"} for m in (1, 2, 9)], columns=COLUMNS)
+    page = render(frame, Owner(), "jsonl")
+    assert "<td>invalid JSON (Expecting value at column 3)</td><td class=n>2</td>" in page
+    assert "too expensive to parse (over 5 s)" in page and "NDutf" not in page and "over N s" not in page
+    assert "<td>2024-09</td>" in page  # months without mail are left out of the table, kept as gaps on the axis

@@ -1,5 +1,5 @@
 """The fixture mailbox: template outreach (smile), genuine notes (personal), newsletters (bulk) and
-broken MIME, each carrying a canary word that must never reach a state file."""
+a message with no text, each carrying a canary word that must never reach a state file."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ NOTES = [
 ]
 NEWSLETTER = ("This month: three new integrations, a pricing update and our winter webinar schedule. You are receiving "
               "this because you subscribed to the Globex newsletter. Unsubscribe: https://news.example.com/u/{n} " + CANARY)
-BROKEN = ("From: a@b.example\nTo: dana@example.com\nSubject: x " + CANARY + "\nMIME-Version: 1.0\n"
-          'Content-Type: multipart/alternative; boundary="XYZ"\n\nno parts here at all ' + CANARY + "\n")
+BROKEN = ("From: a@b.example\nTo: dana@example.com\nSubject: \nMIME-Version: 1.0\n"
+          'Content-Type: multipart/mixed; boundary="XYZ"\n\n--XYZ\nContent-Type: image/png; name="' + CANARY + '.png"\n'
+          "Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--XYZ--\n")
+"""A message with nothing to score (an image alone, no subject): the error row every mail reader owes."""
 
 
 def template(i: int) -> bytes:
@@ -35,13 +37,13 @@ def newsletter(i: int) -> bytes:
                  headers="List-Unsubscribe: <https://news.example.com/u>\nPrecedence: bulk\n").encode()
 
 
-def broken(i: int) -> bytes:
+def textless(i: int) -> bytes:
     return BROKEN.encode()
 
 
 def inbox(n: int = 12) -> tuple[list[bytes], dict[int, str]]:
-    """n messages (a third templates, then notes, newsletters and one broken MIME in turn) and the
+    """n messages (a third templates, then notes, newsletters and one with no text in turn) and the
     Maildir flags of some: seen, replied, flagged, so tests can tell that a scan changes none."""
-    makers = [template, note, template, newsletter, template, note, broken]
+    makers = [template, note, template, newsletter, template, note, textless]
     messages = [makers[i % len(makers)](1000 + i) for i in range(n)]
     return messages, {0: "S", 1: "RS", 3: "F", 5: "S"}

@@ -51,7 +51,7 @@ def test_server_stopped_mid_scan_then_resume_loses_and_duplicates_nothing(tmp_pa
 
         server.start()
         second = sincere(*args, "--resume")
-        assert second.returncode == 1, second.stderr[-2000:]  # error rows: the broken MIME messages
+        assert second.returncode == 1, second.stderr[-2000:]  # error rows: the messages with no text
         assert "resumed after" in second.stderr
         ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
         assert [int(i.rsplit("UID=", 1)[1]) for i in ids] == list(range(1, N + 1))
