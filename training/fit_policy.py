@@ -17,8 +17,9 @@ from sklearn.model_selection import StratifiedKFold
 from detector.features import SHARED_HISTORY, TEXT_MODEL
 from detector.policy import FIXED_WEIGHTS, Policy
 
-INFORMATIONAL = ("IDENTITY_SLOTS",)
-"""Signals reported to the user but not scored: a name in a message is no evidence either way."""
+INFORMATIONAL = ("IDENTITY_SLOTS", "TOO_LITTLE_TEXT")
+"""Signals reported to the user but not scored: a name in a message is no evidence either way; a
+very short text scales the text model's logit instead (detector.features.text_evidence)."""
 L2 = 1.0
 CONCLUSIVE = {"MERGE_TAG_LEFTOVER": 4.0}
 """Minimum weights: nobody writes `{{first_name}}` to a friend, so an unfilled placeholder
