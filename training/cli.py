@@ -49,7 +49,8 @@ def build(
         warnings.simplefilter("always")
         warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"warning: {message}", err=True)
         try:
-            report = build_corpus(corpora, out, seed, project_extras(templates, personal, seed))
+            fills = templates if (templates / "fills").is_dir() else None  # else the shipped library's fill lists
+            report = build_corpus(corpora, out, seed, project_extras(templates, personal, seed), fills_dir=fills)
             if datasheet is not None:
                 update_datasheet(datasheet, report.to_json())
         except CorpusError as exc:

@@ -24,7 +24,7 @@ from training.train import train
 
 REPO = Path(__file__).parents[2]
 DEFAULT_CONFIG = REPO / "training" / "configs" / "default.yaml"
-TINY = {"word_features_log2": 12, "char_features_log2": 12, "max_iter": 100}
+TINY = {"word_features_log2": 12, "char_features_log2": 12, "max_iter": 100, "cv_folds": 0}
 
 _plug_in_commands()
 
