@@ -129,7 +129,7 @@ def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Seq
         f"`{data['file']}` (sha256 `{data['sha256'][:16]}…`): {rows['train']} train / {rows['val']} validation / "
         f"{rows['test']} test messages, split {SPLIT_RULES.get(data.get('split_by', 'column'), data.get('split_by'))}"
         f" (seed {manifest['config']['seed']}). The corpus builder's output splits by mailbox owner, template and "
-        "sender; see data/DATASHEET.md for its sources.",
+        "sender, and public outreach by repository; see data/DATASHEET.md for its sources.",
         "",
         "## Metrics on the test split (all outreach, the template library's included)",
         f"- smile vs personal ROC-AUC: **{_num(svp.get('roc_auc'))}**",
@@ -164,9 +164,9 @@ def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Seq
         "",
         "## Known limits",
         "- Short messages (a line or two) carry little evidence either way; see the length tables.",
-        "- Reworded templates: the smile class is the project's own template library, so outreach written in styles "
-        "it does not cover, and templates reworded per recipient (by hand or by an LLM), are harder than these "
-        "figures suggest.",
+        "- Reworded templates: the smile class is the project's own template library and 589 public templates from "
+        "52 repositories (the headline measures the unseen ones); outreach in styles neither covers, and templates "
+        "reworded per recipient (by hand or by an LLM), are harder than these figures suggest.",
         "- Non-native writers: in the project's corpus, personal email comes mostly from Enron employees (1999–2002 "
         "business mail) and 2002 mailing-list users, native English business writing. Plain, formulaic or "
         "translated English from non-native writers may read as templated; other languages and eras are not measured.",

@@ -243,6 +243,15 @@ def test_blend_bounds_hold_even_when_data_pull_the_other_way():
     assert w[2] >= 0.0
 
 
+def test_shared_history_always_lowers_the_score_by_at_least_its_floor():
+    from training.fit_policy import HISTORY_FLOOR
+
+    X = np.array([[1.0, 1.0], [1.0, 0.0], [-1.0, 1.0], [-1.0, 0.0]])
+    y = np.array([1.0, 1.0, 0.0, 0.0])  # history appears on both classes alike: the data say "no weight"
+    w = fit_blend(X, y, ["TEXT_MODEL", "SHARED_HISTORY"])
+    assert w[2] <= HISTORY_FLOOR < 0
+
+
 def test_mlflow_tracking_records_params_metrics_and_card(trained, tmp_path, monkeypatch):
     pytest.importorskip("mlflow", reason="MLflow tracking is the optional 'mlflow' extra; it is not installed")
     from mlflow.tracking import MlflowClient
