@@ -6,6 +6,7 @@ something conclusive fired (an unfilled merge tag, a campaign copy), leans perso
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Mapping
 
 from detector.message import Message
@@ -16,8 +17,9 @@ MIN_WORDS = 6
 _WORD = re.compile(r"\w+")
 
 
-def word_count(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
+def word_count(text: str, limit: int) -> int:
+    """Words in `text`, counting no further than `limit` (a long text costs no more than a short one)."""
+    return sum(1 for _ in islice(_WORD.finditer(text), limit))
 
 
 class TooLittleText(Signal):
@@ -26,7 +28,7 @@ class TooLittleText(Signal):
                    "a note, so the verdict leans personal unless there is conclusive evidence.")
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
-        words = word_count(message.text)
+        words = word_count(message.text, MIN_WORDS)
         if words >= MIN_WORDS:
             return None
         return self.hit(message, [(0, len(message.text))] if message.text else [], strength=0.0, words=words)
