@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 from detector.masking import skeleton
 from detector.message import Message
 from detector.signals import Hit
+from detector.signals.too_little_text import MIN_WORDS
 
 MODEL_TEXT_CHARS = 6000
 """The text model reads at most this many characters of the scored text (longer mail is
@@ -20,6 +21,7 @@ almost always quoted history or boilerplate; the cap keeps latency flat)."""
 TEXT_MODEL = "TEXT_MODEL"
 SHARED_HISTORY = "SHARED_HISTORY"
 CAMPAIGN_COPY = "CAMPAIGN_COPY"
+TOO_LITTLE_TEXT = "TOO_LITTLE_TEXT"
 
 
 def model_text(message: Message, hits: Mapping[str, Hit]) -> str:
@@ -35,9 +37,17 @@ def logit(p: float, eps: float = 1e-4) -> float:
     return math.log(p / (1 - p))
 
 
+def text_evidence(hits: Mapping[str, Hit]) -> float:
+    """How much of the text model's logit counts: all of it, or words / MIN_WORDS for a very short
+    text, whose few words ("hi") say nothing about how it was written."""
+    short = hits.get(TOO_LITTLE_TEXT)
+    return 1.0 if short is None else short.data["words"] / MIN_WORDS
+
+
 def policy_features(p_mass: float, hits: Mapping[str, Hit], codes: Sequence[str]) -> list[float]:
-    """The stacking vector: text-model logit, each signal's strength, shared history."""
+    """The stacking vector: text-model logit (scaled by `text_evidence`), each signal's strength,
+    shared history."""
     depth_hit = hits.get("PERSONALIZATION_DEPTH")
     deep = 1.0 if depth_hit is not None and depth_hit.data.get("depth") == "deep" else 0.0
-    values = {TEXT_MODEL: logit(p_mass), SHARED_HISTORY: deep}
+    values = {TEXT_MODEL: logit(p_mass) * text_evidence(hits), SHARED_HISTORY: deep}
     return [values[c] if c in values else (hits[c].strength if c in hits else 0.0) for c in codes]

@@ -6,8 +6,15 @@ by training and stored, with the thresholds, in the bundle's versioned `policy.y
 Verdict rule: score below `threshold` → personal; otherwise the message is mass-produced,
 and it is `smile` when it is dressed as personal (it addresses the reader by name or by a
 failed merge field, or uses outreach tropes, or the text model finds it closer to outreach
-than to bulk mail) unless it is honest list mail; otherwise `bulk`. Spam that addresses the
-reader as a person is therefore `smile`; impersonal spam and newsletters are `bulk`.
+than to bulk mail) unless it is honest list or transactional mail; otherwise `bulk`. Spam that
+addresses the reader as a person is therefore `smile`; impersonal spam, newsletters and
+receipts are `bulk`.
+
+Two rules sit above the blend. A conclusive signal (an unfilled merge tag; a copy of a campaign
+that reached several readers with only their details changed) decides on its own: the text
+model's lean towards personal and shared history are overruled, and the score is at least the
+threshold. A very short text (TOO_LITTLE_TEXT) has too little wording to judge: without
+conclusive evidence it stays personal, its score kept below the threshold.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from detector.features import CAMPAIGN_COPY, SHARED_HISTORY, TEXT_MODEL, policy_features
+from detector.features import CAMPAIGN_COPY, SHARED_HISTORY, TEXT_MODEL, TOO_LITTLE_TEXT, policy_features
 from detector.signals import Hit
 
 POLICY_DESCRIPTIONS = {
@@ -31,6 +38,9 @@ TEXT_MODEL_PERSONAL = "The wording reads like messages written for one person."
 """TEXT_MODEL's description when the model leaned towards personal (a negative weight)."""
 ADDRESSING_CODES = ("MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH", "OUTREACH_PATTERNS")
 NAME_SLOTS = ("first_name", "full_name", "last_name")
+CONCLUSIVE_CODES = ("MERGE_TAG_LEFTOVER", CAMPAIGN_COPY)
+"""Signals that decide on their own at full strength (a campaign copy is full strength only when it
+reached several readers and only their details differ; see detector.campaigns.reason)."""
 FIXED_WEIGHTS = {CAMPAIGN_COPY: 4.0}
 """Weights not fitted (a validation message has no other copies to be linked with): the same
 letter reaching several people with only their names swapped is as conclusive as an unfilled
@@ -99,10 +109,19 @@ class Policy:
         }
 
     def score(self, p_mass: float, hits: Mapping[str, Hit]) -> tuple[float, dict[str, float]]:
+        """The blend, with the two rules above it applied (see the module docstring)."""
         values = policy_features(p_mass, hits, self.codes)
         contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values) if v}
+        conclusive = is_conclusive(hits)
+        if conclusive:
+            contributions = {c: w for c, w in contributions.items() if w > 0}
         z = self.intercept + sum(contributions.values())
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), contributions
+        score = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        if conclusive:
+            score = max(score, self.threshold)
+        elif TOO_LITTLE_TEXT in hits:
+            score = min(score, math.nextafter(self.threshold, 0.0))
+        return score, contributions
 
     def decide(self, class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> Decision:
         p_mass = 1.0 - class_probs.get("personal", 0.0)
@@ -112,14 +131,20 @@ class Policy:
         return Decision(score, "smile" if _dressed_as_personal(class_probs, hits) else "bulk", contributions)
 
 
+def is_conclusive(hits: Mapping[str, Hit]) -> bool:
+    return any(code in hits and hits[code].strength >= 1.0 for code in CONCLUSIVE_CODES)
+
+
 def _dressed_as_personal(class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> bool:
     traces = hits.get("SENDER_TOOL_TRACES")
     campaign = hits.get(CAMPAIGN_COPY)
     honest_list = (traces is not None and traces.data.get("list_unsubscribe", False)) or (
         campaign is not None and campaign.data.get("impersonal", False))
+    # a receipt greets you by name and still is no template posing as a note (unless it pitches)
+    transactional = "TRANSACTIONAL_NOTICE" in hits and "OUTREACH_PATTERNS" not in hits
     looks_like_outreach = class_probs.get("smile", 0.0) >= class_probs.get("bulk", 0.0)
     slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
     addresses_reader = any(c in hits for c in ADDRESSING_CODES) or any(s["type"] in NAME_SLOTS for s in slots)
-    if honest_list and not looks_like_outreach:
+    if transactional or (honest_list and not looks_like_outreach):
         return False
     return looks_like_outreach or addresses_reader

@@ -51,10 +51,11 @@ def build(
         warnings.simplefilter("always")
         warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"warning: {message}", err=True)
         try:
+            fills = templates if (templates / "fills").is_dir() else None  # else the shipped library's fill lists
             with progress_display():
                 with step("rendering the template library and personal messages"):
                     extras = project_extras(templates, personal, seed)
-                report = build_corpus(corpora, out, seed, extras)
+                report = build_corpus(corpora, out, seed, extras, fills_dir=fills)
             if datasheet is not None:
                 update_datasheet(datasheet, report.to_json())
         except CorpusError as exc:

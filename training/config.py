@@ -53,6 +53,8 @@ class TextTfidfConfig(TrainConfig):
     char_features_log2: int = 18
     C: float = 3.0
     max_iter: int = 300
+    cv_folds: int = 0
+    """Leave-repository-group-out folds to run after training (training.heldout); 0: none."""
 
 
 def _check(name: str, hint: Any, value: Any) -> Any:

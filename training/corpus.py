@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ import pyarrow.parquet as pq
 from detector.bundle import sha256_file
 from detector.message import CHANNELS, Person
 from training.progress import step, track
+from training.public_outreach import DEFAULT_TEMPLATES, read_public_outreach, read_public_personal
+from training.templates import load_fills
 from training.sources import (
     CorpusError, LABELS, READERS, RECORD_KEYS, Skips, input_files, tokens,
 )
@@ -40,7 +43,7 @@ SCHEMA = pa.schema([
     ("subject", pa.string()), ("body", pa.string()), ("raw", pa.string()),
     ("sender", _PERSON), ("recipient", _PERSON), ("thread", _THREAD),
     ("licence", pa.string()), ("family", pa.string()), ("template_id", pa.string()),
-    ("merge_failure", pa.string()),
+    ("merge_failure", pa.string()), ("repo", pa.string()), ("author", pa.string()),
 ])
 """Fixed column order; sender/recipient are structs with every `Person` field (absent ones null)."""
 
@@ -61,10 +64,13 @@ class BuildReport:
     """reason -> source -> records dropped."""
     inputs: dict[str, str]
     extra_records: dict[str, Any] = field(default_factory=dict)
+    named_spam: int = 0
+    """Spam records given a recipient greeted by name (address_some_spam)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "seed": self.seed, "rows": self.rows, "inputs": self.inputs, "extra_records": self.extra_records,
+            "named_spam": self.named_spam,
             "skipped": self.skipped, "dedup": self.dedup, "counts": self.counts, "by_source": self.by_source,
         }
 
@@ -121,6 +127,29 @@ def deduplicate(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], di
     return kept, {reason: dict(sorted(counts.items())) for reason, counts in dropped.items()}
 
 
+NAMED_SPAM_SHARE = 0.2
+"""Share of spam given a recipient and greeting them by first name, as scams sent to leaked lists do."""
+_SPAM_GREETINGS = ("", "", "Hi ", "Dear ", "Hello ")
+
+
+def address_some_spam(records: list[dict[str, Any]], fills: dict[str, list[str]], seed: int) -> int:
+    """Greet a seeded share of spam by name, so "the reader's name appears" is no sign of a personal
+    note (a parcel scam reading "Dana, your package is on hold" is spam). Returns how many."""
+    named = 0
+    for record in records:
+        recipient = record.get("recipient") or {}
+        if record["label"] != "spam" or recipient.get("name"):
+            continue
+        if int(_seeded(seed, "named-spam:" + record["id"])[:8], 16) / 16**8 >= NAMED_SPAM_SHARE:
+            continue
+        rng = random.Random(_seeded(seed, record["id"]))
+        first, last = rng.choice(fills["first_names"]), rng.choice(fills["last_names"])
+        record["recipient"] = {**recipient, "name": f"{first} {last}", "first_name": first, "last_name": last}
+        record["body"] = f"{rng.choice(_SPAM_GREETINGS)}{first}, {record['body']}"
+        named += 1
+    return named
+
+
 def _seeded(seed: int, group: str) -> str:
     return hashlib.sha256(f"{seed}\x00{group}".encode("utf-8")).hexdigest()
 
@@ -129,10 +158,19 @@ def assign_splits(records: list[dict[str, Any]], seed: int) -> dict[str, str]:
     """group -> split, filled greedily per stratum (label x source), biggest groups first.
 
     A group spanning strata (an Enron mailbox holds personal and bulk mail) belongs to its
-    most common stratum, so it is placed once and never straddles splits.
+    most common stratum, so it is placed once and never straddles splits. A group whose records
+    come with a split (the public outreach repositories, split as their data card proposes)
+    keeps it; one given two splits is an error.
     """
+    fixed: dict[str, str] = {}
+    for record in records:
+        if record.get("split"):
+            if fixed.setdefault(record["group"], record["split"]) != record["split"]:
+                raise ValueError(f"group {record['group']!r} is given two splits")
     members: dict[str, Counter] = {}
     for record in records:
+        if record["group"] in fixed:
+            continue
         members.setdefault(record["group"], Counter())[(record["label"], record["source"])] += 1
     strata: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for group in sorted(members):
@@ -147,7 +185,7 @@ def assign_splits(records: list[dict[str, Any]], seed: int) -> dict[str, str]:
             split = min(SPLITS, key=lambda s: (filled[s] / (SPLIT_SHARES[s] * total), SPLITS.index(s)))
             filled[split] += size
             splits[group] = split
-    return splits
+    return splits | fixed
 
 
 def _table(records: list[dict[str, Any]]) -> pa.Table:
@@ -169,20 +207,27 @@ def _counts(records: list[dict[str, Any]], outer: str, inner: str) -> dict[str, 
     return nested
 
 
-def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterable[dict] = ()) -> BuildReport:
-    """Read every public source, add `extra_records`, dedup, split, and write `out` plus its report."""
+def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterable[dict] = (),
+                 fills_dir: Path | None = None) -> BuildReport:
+    """Read every public source, add `extra_records`, dedup, split, and write `out` plus its report.
+
+    Public outreach templates are filled with the fill lists in `fills_dir` (default: the
+    project's template library), which also name the spam that greets its reader by name."""
     corpora, out = Path(corpora), Path(out)
     if not corpora.is_dir():
         raise CorpusError(f"corpora folder not found: {corpora}")
     skips = Skips()
     public = [sorted(reader(corpora, skips), key=lambda r: r["id"])
               for reader in track(READERS, "reading the public corpora")]
+    public += [sorted(read_public_outreach(corpora, skips, seed, templates_dir=fills_dir), key=lambda r: r["id"]),
+               sorted(read_public_personal(corpora, skips), key=lambda r: r["id"])]
     extras = sorted((_checked_extra(r) for r in extra_records), key=lambda r: (r["source"], r["id"]))
     records = [{**r, "thread": None} for r in chain.from_iterable(public)] + extras
     duplicate_ids = [i for i, n in Counter(r["id"] for r in records).items() if n > 1]
     if duplicate_ids:
         raise ValueError(f"record ids are not unique, e.g. {sorted(duplicate_ids)[:5]}")
 
+    named_spam = address_some_spam(records, load_fills(fills_dir or DEFAULT_TEMPLATES), seed)
     with step("deduplicating and splitting"):
         records, dedup = deduplicate(records)
         splits = assign_splits(records, seed)
@@ -199,7 +244,7 @@ def build_corpus(corpora: Path, out: Path, seed: int = 13, extra_records: Iterab
         counts=_counts(records, "label", "channel"), by_source=_counts(records, "source", "label"),
         skipped=skips.summary(),
         dedup=dedup, inputs={str(p.relative_to(corpora)): sha256_file(p) for p in input_files(corpora)},
-        extra_records={"count": len(extras), "sha256": extra_digest.hexdigest()},
+        extra_records={"count": len(extras), "sha256": extra_digest.hexdigest()}, named_spam=named_spam,
     )
     report.report_path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return report

@@ -34,6 +34,8 @@ def render_counts(report: dict[str, Any]) -> str:
         "",
         *[f"* `{name}` `{digest}`" for name, digest in sorted(report["inputs"].items())],
         "",
+        f"Spam rows greeted by name (see above): {report.get('named_spam', 0):,}.",
+        "",
         "Rows per label, channel and split:",
         "",
         *_table(("label", "channel", *SPLITS, "total"), _split_rows(report["counts"])),

@@ -12,6 +12,7 @@ import pandas as pd
 from detector.engine import Detector
 from training.dataset import DatasetError, read_table, to_record
 from training.fit_policy import threshold_for_fpr
+from training.heldout import heldout_report, unseen_outreach
 from training.metrics import at_threshold, evaluate, worst_false_positives
 from training.progress import track
 
@@ -49,13 +50,19 @@ def score_frame(bundle_dir: Path, frame: pd.DataFrame) -> Scored:
 
 
 def report(scored: Scored) -> dict[str, Any]:
+    """Metrics of the scored rows; with public outreach among them (a corpus build's test split: its
+    repositories were never trained on), the repository-held-out headline too."""
     frame, results = scored.frame, scored.results
     words = [len(str(body).split()) for body in frame.get("body", pd.Series([""] * len(frame)))]
-    return {
+    entry = {
         "model_version": scored.detector.model_version,
         "test": evaluate(frame["label"], frame["channel"], words, results),
         "worst_false_positives": worst_false_positives(frame["id"], frame["label"], frame["channel"], results),
     }
+    if unseen_outreach(frame).any():
+        scores = [r["score"] if r["score"] is not None else np.nan for r in results]
+        entry["repo_heldout"] = heldout_report(frame, scores, scored.threshold)
+    return entry
 
 
 def evaluate_frame(bundle_dir: Path, frame: pd.DataFrame) -> dict[str, Any]:
@@ -100,8 +107,12 @@ def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         test = entry["test"]
         svp = test.get("smile_vs_personal", {})
         at = test["at_policy_threshold"]
+        heldout = entry.get("repo_heldout", {})
         row = {
             "model": entry["model_version"],
+            **({"heldout recall@1%fpr": heldout.get("recall_at_1pct_fpr"),
+                "heldout recall@5%fpr": heldout.get("recall_at_5pct_fpr"),
+                "heldout recall@threshold": heldout.get("recall_at_policy_threshold")} if heldout else {}),
             "roc_auc": svp.get("roc_auc"),
             "recall@1%fpr": svp.get("recall_at_1pct_fpr"),
             "recall@5%fpr": svp.get("recall_at_5pct_fpr"),

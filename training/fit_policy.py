@@ -1,8 +1,8 @@
 """Fit the policy blend and its threshold on the validation split.
 
 The blend is a logistic regression with sign constraints: evidence of mass production may
-only raise the score and shared history may only lower it, so a quirk of the validation data
-can never turn a merge-tag leftover into evidence of a personal note. The threshold is chosen
+only raise the score and shared history may only lower it (by at least HISTORY_FLOOR), so a quirk
+of the validation data can never turn a merge-tag leftover into evidence of a personal note. The threshold is chosen
 on out-of-fold blend scores for at most the target false-positive rate on personal messages.
 """
 
@@ -17,12 +17,17 @@ from sklearn.model_selection import StratifiedKFold
 from detector.features import SHARED_HISTORY, TEXT_MODEL
 from detector.policy import FIXED_WEIGHTS, Policy
 
-INFORMATIONAL = ("IDENTITY_SLOTS",)
-"""Signals reported to the user but not scored: a name in a message is no evidence either way."""
+INFORMATIONAL = ("IDENTITY_SLOTS", "TOO_LITTLE_TEXT")
+"""Signals reported to the user but not scored: a name in a message is no evidence either way; a
+very short text scales the text model's logit instead (detector.features.text_evidence)."""
 L2 = 1.0
 CONCLUSIVE = {"MERGE_TAG_LEFTOVER": 4.0}
 """Minimum weights: nobody writes `{{first_name}}` to a friend, so an unfilled placeholder
 must decide the verdict even when validation copies were already caught by the text model."""
+HISTORY_FLOOR = -3.0
+"""Shared history must lower the score by at least this much: it is what a template cannot fake, and
+stock wording alone must not outvote it (a friend's "quick question... 15 minutes this week?" about
+a job offer reads like a networking template to the text model, logit ~3.5)."""
 FOLDS = 5
 """Out-of-fold splits of validation used to choose the threshold."""
 
@@ -32,7 +37,8 @@ def blend_codes(signal_codes: Sequence[str]) -> list[str]:
 
 
 def _bounds(codes: Sequence[str]) -> list[tuple[float | None, float | None]]:
-    return [(None, None)] + [(None, 0.0) if c == SHARED_HISTORY else (CONCLUSIVE.get(c, 0.0), None) for c in codes]
+    return [(None, None)] + [(None, HISTORY_FLOOR) if c == SHARED_HISTORY else (CONCLUSIVE.get(c, 0.0), None)
+                             for c in codes]
 
 
 def fit_blend(X: np.ndarray, y: np.ndarray, codes: Sequence[str]) -> np.ndarray:

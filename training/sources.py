@@ -26,9 +26,12 @@ from detector.parsing import rfc822
 RECORD_KEYS = (
     "id", "channel", "subject", "body", "raw", "recipient", "sender",
     "label", "kind", "source", "group", "licence", "family", "template_id", "merge_failure",
+    "repo", "author", "split",
 )
+"""`repo` and `author` (human / llm-suspected / unknown) for outreach from a repository; `split` only
+where a source fixes it (public outreach: the data card's repository-disjoint split)."""
 LABELS = ("personal", "smile", "bulk", "spam")
-SOURCES = ("spamassassin", "enron_spam", "sms_spam_collection")
+SOURCES = ("spamassassin", "enron_spam", "sms_spam_collection", "public_outreach", "public_personal")
 
 ENRON_FILE = Path("text/enron_spam.jsonl.gz")
 SPAMASSASSIN_FILE = Path("text/spamassassin.jsonl.gz")
@@ -389,4 +392,5 @@ READERS = (read_spamassassin, read_enron, read_sms)
 
 
 def input_files(corpora: Path) -> tuple[Path, ...]:
-    return tuple(corpora / name for name in (ENRON_FILE, SPAMASSASSIN_FILE, SMS_FILE))
+    return tuple(corpora / name for name in (ENRON_FILE, SPAMASSASSIN_FILE, SMS_FILE, Path("text/public_outreach.jsonl.gz"),
+                                             Path("text/public_outreach_stats.json"), Path("text/public_personal.jsonl.gz")))

@@ -22,6 +22,8 @@ from detector.message import CHANNELS
 LICENCE = "Apache-2.0 (written by the Sincere project)"
 SMILE_SOURCE = "sincere-templates"
 PERSONAL_SOURCE = "sincere-handwritten"
+LIBRARY_REPO = "sincere/templates"
+"""The library as a "repository" beside the public ones (repository-held-out evaluation)."""
 
 SLOTS = frozenset({
     "first_name", "last_name", "full_name", "company", "title", "city", "school",
@@ -372,6 +374,7 @@ def _label_columns(template: Template, failure: str | None) -> dict[str, Any]:
     return {
         "label": "smile", "kind": template.kind, "source": SMILE_SOURCE, "group": template.id,
         "licence": LICENCE, "family": template.family, "template_id": template.id, "merge_failure": failure,
+        "repo": LIBRARY_REPO, "author": "human",
     }
 
 

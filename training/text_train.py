@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import skops.io as sio
 import yaml
 
@@ -14,8 +15,9 @@ from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
 from detector.signals import default_registry
 from training.config import TextTfidfConfig, as_plain_dict
-from training.dataset import MODEL_CLASSES, DatasetError, prepare_frame
+from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
 from training.fit_policy import FOLDS, blend_codes, fit_policy
+from training.heldout import cross_validate
 from training.model_card import text_tfidf_section
 from training.progress import step
 from training.text_model import build_text_pipeline
@@ -62,4 +64,11 @@ def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = 
         "config": as_plain_dict(config),
         "training_data": training_data(data, splits, {s: len(p.texts) for s, p in parts.items()}),
     }
-    return finish_bundle(out, manifest, parts["test"].frame, text_tfidf_section(config, policy), log)
+    extra = {}
+    if config.cv_folds:
+        everything = Prepared(pd.concat([p.frame for p in parts.values()], ignore_index=True),
+                              [m for p in parts.values() for m in p.messages], [h for p in parts.values() for h in p.hits],
+                              [t for p in parts.values() for t in p.texts], {})
+        splits = np.concatenate([[s] * len(p.texts) for s, p in parts.items()])
+        extra["repo_cv"] = cross_validate(config, everything, splits, config.cv_folds, log, policy.version)
+    return finish_bundle(out, manifest, parts["test"].frame, text_tfidf_section(config, policy), log, extra)

@@ -83,15 +83,16 @@ def training_data(data: Path, splits: Splits, rows: dict[str, int]) -> dict[str,
 
 
 def finish_bundle(out: Path, manifest: dict[str, Any], test: pd.DataFrame, model_section: Sequence[str],
-                  log: Log = print) -> dict[str, Any]:
+                  log: Log = print, extra_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
     """Score the test split through the detector, then write metrics.json, plots, MODEL_CARD.md and the manifest.
 
     The model files must already be in `out`; the manifest is written first so the detector can
-    verify and load the bundle exactly as users will.
+    verify and load the bundle exactly as users will. `extra_metrics` (the repository CV) join
+    metrics.json and the card.
     """
     write_manifest(out, manifest)
     scored = score_frame(out, test)
-    metrics = report(scored)
+    metrics = report(scored) | (extra_metrics or {})
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     plots = write_plots(out, test["label"], scored.results, scored.threshold)
     write_model_card(out / "MODEL_CARD.md", manifest, metrics, model_section)

@@ -52,6 +52,8 @@ def default_registry() -> SignalRegistry:
     from detector.signals.outreach_patterns import OutreachPatterns
     from detector.signals.personalization_depth import PersonalizationDepth
     from detector.signals.sender_tool_traces import SenderToolTraces
+    from detector.signals.too_little_text import TooLittleText
+    from detector.signals.transactional_notice import TransactionalNotice
 
     return SignalRegistry(
         [
@@ -62,6 +64,8 @@ def default_registry() -> SignalRegistry:
             OutreachPatterns(),
             SenderToolTraces(),
             PersonalizationDepth(),
+            TransactionalNotice(),
+            TooLittleText(),
         ]
     )
 

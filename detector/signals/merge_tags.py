@@ -51,6 +51,9 @@ _VETO_WORDS = frozenset(
     "a an the to of in on at for and or is was be by with from".split()
 )
 """Words of prose in brackets ("[name withheld]", "[ to downgrade a company ]")."""
+_SUBJECT_PREFIX = re.compile(r"(?:\s*(?:re|fwd?|aw|sv|wg)\s*:)*\s*", re.IGNORECASE)
+_QUALIFIERS = frozenset("first last full your their his her recipient recipients prospect prospects contact".split())
+"""Words that qualify a contact field inside one tag ("[First Name]", "[Your Company]")."""
 _SPIN_OPTION = re.compile(r"[\w$€£][\w'’ ,.!?$€£%&+/-]{0,39}")
 
 
@@ -61,6 +64,17 @@ def _looks_like_field(content: str, syntax: str) -> bool:
     if not words or len(words) > 5 or any(w in _VETO_WORDS for w in words):
         return False
     return any(w in FIELD_WORDS for w in words)
+
+
+def _list_tag(message: Message, start: int, content: str) -> bool:
+    """A `[tag]` opening the subject (after Re:/Fwd:) names a mailing list (`[Python-dev]`, `[List-name]`)
+    unless every word in it is a contact field or its qualifier (`[First Name]`, `[COMPANY]`)."""
+    if message.body_start == 0 or start >= message.body_start:
+        return False
+    if start != _SUBJECT_PREFIX.match(message.text).end():
+        return False
+    words = [w.lower() for w in _CAMEL.findall(content)]
+    return not (_UPPER_SNAKE.fullmatch(content) or all(w in FIELD_WORDS or w in _QUALIFIERS for w in words))
 
 
 def _spintax(tag: str) -> bool:
@@ -80,6 +94,8 @@ class MergeTagLeftover(Signal):
         for m in _TAG.finditer(message.text):
             syntax = m.lastgroup
             if syntax in _FIELD_CHECKED and not _looks_like_field(m.group(syntax + "_f"), syntax):
+                continue
+            if syntax == "square" and _list_tag(message, m.start(), m.group("square_f")):
                 continue
             if syntax == "spintax" and not _spintax(m.group()):
                 continue

@@ -23,6 +23,9 @@ from detector.signals.base import Hit, Signal
 from detector.signals.identity_slots import NAME_TYPES, lowered
 
 TEMPLATE_CODES = ("OUTREACH_PATTERNS", "MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH")
+TEMPLATE_STRENGTH = 0.75
+"""From this strength a template code rules out history phrases; below it (OUTREACH_PATTERNS with
+one kind of stock phrase, "15 minutes this week?", which friends type too) two are needed."""
 MIN_ECHOES = 2
 """Distinct echoed words that make a reply deep (one more when the message also looks templated)."""
 MAX_THREAD_CHARS = 20_000
@@ -43,7 +46,9 @@ _REFERENCES = (
     r"(?:like|as) you (?:said|asked|suggested|mentioned|requested|promised)",
     r"you (?:asked|told me|promised|lent me|gave me|showed me|taught me|owe me)",
     r"(?:i|we) owe you", r"(?:at|after|before|from|during|since) (?:the|our|your|that) " + _EVENT,
-    r"(?:last|the other|that) (?:night|weekend)|last time (?:we|you)",
+    # a time alone is no history ("last night I looked at your site"): it must be spent together
+    r"(?:we|you|us)\b[^.!?\n]{0,40}?(?:last|the other|that) (?:night|weekend)"
+    r"|(?:for|about|since|after) (?:last|the other|that) (?:night|weekend)|last time (?:we|you)",
     r"(?:your|say hi to|tell) " + _RELATIVE, r"(?:it's|it is|this is) (?:me|mom|mum|dad|mama|mami|amma|papa|nonna)\b",
     r"see you (?:on |at |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow"
     r"|tonight|the|weekend)",
@@ -52,6 +57,9 @@ _REFERENCES = (
     r"(?:forgot|left) your|you left|remember (?:when|the|that)|miss you|love you|happy birthday",
     r"thank(?:s| you) (?:again |so much )?for (?:dinner|lunch|having us|hosting|the ride|coming|checking (?:in|on me)"
     r"|calling back)",
+    # reciprocity and one's own news: what a friend offers back, not what a pitch offers
+    r"return the favou?r", r"(?:next one|next round|drinks?|coffee|lunch|dinner)(?:'s| is| are)? on me",
+    r"i (?:just )?(?:got|accepted|received|turned down) (?:the|an?|my|their) (?:job )?offer",
 )
 _REFERENCE = re.compile(
     r"(?<!\w)(?:" + "|".join(_REFERENCES).replace(" ", r"[\s,.]+").replace("'", "['’]?") + r")(?!\w)"
@@ -84,13 +92,16 @@ class PersonalizationDepth(Signal):
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit:
         slots = found["IDENTITY_SLOTS"].data["slots"] if "IDENTITY_SLOTS" in found else []
         template_like = any(code in found for code in TEMPLATE_CODES)
+        clearly_templated = any(code in found and found[code].strength >= TEMPLATE_STRENGTH for code in TEMPLATE_CODES)
         echo_spans, echoed = _echoes(message, slots)
         deep_spans = echo_spans if len(echoed) >= MIN_ECHOES + template_like else []
         traced = "SENDER_TOOL_TRACES" in found and found["SENDER_TOOL_TRACES"].strength >= 1.0
-        references = [] if template_like or traced else [m.span() for m in _REFERENCE.finditer(lowered(message.text))]
+        references = [] if clearly_templated or traced else [m.span() for m in _REFERENCE.finditer(lowered(message.text))]
         named = any(s["type"] in NAME_TYPES for s in slots)
-        if len({message.text[s:e].lower() for s, e in references}) < (1 if named else 2):
-            references = []  # one stock phrase ("your wife") alone is not history; with the reader's name it is
+        if len({message.text[s:e].lower() for s, e in references}) < (1 if named and not template_like else 2):
+            # one stock phrase ("your wife", "as we discussed") alone is not history; with the reader's
+            # name it is, unless a stock outreach phrase stands beside it: then it takes two
+            references = []
         data = {"echoed": sorted(echoed) if deep_spans else [], "references": len(references),
                 "template_like": template_like}
         if deep_spans or references:

@@ -101,7 +101,29 @@ def corpora(tmp_path: Path) -> Path:
         {"id": "sms-00004", "source": "sms_spam_collection", "label": "ham"},
         {"id": "sms-00005", "source": "sms_spam_collection", "label": "ham", "body": "ok lar ... joking wif u oni"},
     ])
+    _write(root / "text/public_outreach.jsonl.gz", [
+        _outreach("a1", "acme/sales-kit", "Hi [First Name],\n\nI saw {{company}} is hiring. Worth a quick chat?\n\n[Your Name]"),
+        _outreach("a2", "acme/sales-kit", "{{first_name}}, circling back on my note about {{company}}'s onboarding."),
+        _outreach("b1", "ropensci/dev_guide", "Dear {{reviewer_name}},\n\nWould you review {{package}} for us by {{date}}?"),
+        _outreach("c1", "pyOpenSci/software-peer-review", "Hi [Name], could you review [package name] this month?"),
+        _outreach("d1", "zeta/recruit", "Hi {name}, your profile at {company} stood out. Open to a new role?"),
+    ])
+    (root / "text/public_outreach_stats.json").write_text(json.dumps({"splits": {
+        "train": ["acme/sales-kit"], "validation": ["zeta/recruit"],
+        "test": ["ropensci/dev_guide", "pyOpenSci/software-peer-review"]}}))
+    _write(root / "text/public_personal.jsonl.gz", [
+        {"id": "f1", "repo": "x/foia", "channel": "email", "subject": None, "body": "Pls print the memo for tomorrow."},
+        {"id": "f1", "repo": "x/foia", "channel": "email", "subject": None, "body": "And the second one, thanks."},
+        {"id": "f2", "repo": "x/foia", "channel": "email", "subject": None, "body": "Can we talk at 4 about the trip?"},
+    ])
     return root
+
+
+def _outreach(id_: str, repo: str, body: str) -> dict:
+    import re
+    placeholders = list(dict.fromkeys(re.findall(r"\{\{[^}]+\}\}|\[[^\]]+\]|\{[^}]+\}", body)))
+    return {"id": id_, "repo": repo, "commit": "0" * 40, "path": "t.md", "licence": "MIT", "family": "cold_email",
+            "channel": "email", "author": "human", "subject": None, "body": body, "placeholders": placeholders}
 
 
 def _smile(n: int, template: str) -> dict:
@@ -319,3 +341,61 @@ def test_datasheet_counts_match_the_build(real_build) -> None:
     assert counts_section(sheet) == render_counts(report.to_json()).strip(), (
         "data/DATASHEET.md is stale: run `sincere data build --corpora ../shared/corpora "
         "--out /tmp/corpus.parquet --datasheet data/DATASHEET.md`")
+
+
+def test_public_outreach_is_filled_per_reader_and_split_by_repository(corpora: Path, tmp_path: Path) -> None:
+    report = _build(corpora, tmp_path / "corpus.parquet")
+    rows = [r for r in _rows(report.out) if r["source"] == "public_outreach"]
+    assert len(rows) == 5 * 5 and {r["label"] for r in rows} == {"smile"}
+    expected = {"acme/sales-kit": "train", "zeta/recruit": "val", "ropensci/dev_guide": "test",
+                "pyOpenSci/software-peer-review": "test"}
+    assert {r["repo"]: r["split"] for r in rows} == expected
+    assert len({r["repo"] for r in rows if r["group"] == "repo:ropensci-review"}) == 2, "related repositories grouped"
+    for template in {r["template_id"] for r in rows}:
+        copies = [r for r in rows if r["template_id"] == template]
+        assert len({r["recipient"]["first_name"] for r in copies}) > 1, "new recipients per copy"
+    clean = [r for r in rows if r["merge_failure"] is None]
+    assert all("[" not in r["body"] and "{" not in r["body"] for r in clean), "every placeholder filled"
+    first = next(r for r in clean if r["template_id"] == "a1")
+    assert first["body"].startswith(f"Hi {first['recipient']['first_name']},")
+    assert first["recipient"]["company"] not in first["body"].split("\n")[-1], "[Your Name] is the sender's"
+    foia = [r for r in _rows(report.out) if r["source"] == "public_personal"]
+    assert len(foia) == 3 and {r["label"] for r in foia} == {"personal"}
+    assert len({r["split"] for r in foia if r["group"] == "foia:f1"}) == 1
+
+
+def test_a_repository_group_proposed_for_two_splits_is_refused(corpora: Path, tmp_path: Path) -> None:
+    (corpora / "text/public_outreach_stats.json").write_text(json.dumps({"splits": {
+        "train": ["acme/sales-kit", "ropensci/dev_guide"], "validation": ["zeta/recruit"],
+        "test": ["pyOpenSci/software-peer-review"]}}))
+    with pytest.raises(CorpusError, match="ropensci-review"):
+        build_corpus(corpora, tmp_path / "corpus.parquet")
+
+
+def test_some_spam_greets_its_reader_by_name() -> None:
+    from training.corpus import NAMED_SPAM_SHARE, address_some_spam
+
+    records = [{"id": f"s{i}", "label": "spam", "body": "You won a prize", "recipient": None} for i in range(400)]
+    fills = {"first_names": ["Dana"], "last_names": ["Lee"]}
+    named = address_some_spam(records, fills, 13)
+    assert abs(named / 400 - NAMED_SPAM_SHARE) < 0.06
+    greeted = [r for r in records if r["recipient"]]
+    assert all(r["body"].endswith("Dana, You won a prize") and r["recipient"]["first_name"] == "Dana" for r in greeted)
+
+
+@real
+def test_real_build_splits_public_outreach_by_repository(real_build) -> None:
+    from training.public_outreach import proposed_splits, repo_group
+
+    report, _ = real_build
+    rows = pq.read_table(report.out, columns=["source", "repo", "split", "label"]).to_pylist()
+    outreach = [r for r in rows if r["source"] == "public_outreach"]
+    assert len({r["repo"] for r in outreach}) == 52
+    splits_of: dict[str, set] = {}
+    for r in outreach:
+        splits_of.setdefault(repo_group(r["repo"]), set()).add(r["split"])
+    assert all(len(s) == 1 for s in splits_of.values()), "a repository (group) in two splits"
+    proposed = proposed_splits(REAL_CORPORA)
+    assert all(r["split"] == proposed[r["repo"]] for r in outreach)
+    assert {r["split"] for r in outreach} == {"train", "val", "test"}
+    assert sum(r["source"] == "public_personal" for r in rows) > 1000

@@ -24,7 +24,7 @@ from training.train import train
 
 REPO = Path(__file__).parents[2]
 DEFAULT_CONFIG = REPO / "training" / "configs" / "default.yaml"
-TINY = {"word_features_log2": 12, "char_features_log2": 12, "max_iter": 100}
+TINY = {"word_features_log2": 12, "char_features_log2": 12, "max_iter": 100, "cv_folds": 0}
 
 _plug_in_commands()
 
@@ -241,6 +241,15 @@ def test_blend_bounds_hold_even_when_data_pull_the_other_way():
     y = np.array([0.0, 0.0, 1.0, 1.0])  # the signal appears only on personal rows
     w = fit_blend(X, y, ["TEXT_MODEL", "MERGE_TAG_LEFTOVER"])
     assert w[2] >= 0.0
+
+
+def test_shared_history_always_lowers_the_score_by_at_least_its_floor():
+    from training.fit_policy import HISTORY_FLOOR
+
+    X = np.array([[1.0, 1.0], [1.0, 0.0], [-1.0, 1.0], [-1.0, 0.0]])
+    y = np.array([1.0, 1.0, 0.0, 0.0])  # history appears on both classes alike: the data say "no weight"
+    w = fit_blend(X, y, ["TEXT_MODEL", "SHARED_HISTORY"])
+    assert w[2] <= HISTORY_FLOOR < 0
 
 
 def test_mlflow_tracking_records_params_metrics_and_card(trained, tmp_path, monkeypatch):

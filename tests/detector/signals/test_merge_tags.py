@@ -91,3 +91,16 @@ def test_seed_1_both_tags_with_exact_spans():
 def test_tags_in_the_subject_count_and_index_the_scored_text():
     message, hit = detect("Body text.", subject="{{first_name}}, a gift for you")
     assert hit.evidence[0].start == 0 and hit.evidence[0].text == "{{first_name}}"
+
+
+@pytest.mark.parametrize("subject", ["[List-name] Meeting notes", "Re: [Python-dev] Release schedule",
+                                     "[Company-news] Q3 update", "Fwd: [ILUG] room booking"])
+def test_a_list_tag_opening_the_subject_is_not_a_merge_tag(subject):
+    assert detect("Notes from Tuesday are on the wiki.", subject=subject)[1] is None
+
+
+@pytest.mark.parametrize("subject, tag", [("[FIRST_NAME], a gift for you", "[FIRST_NAME]"),
+                                          ("[Company] x Acme partnership", "[Company]"),
+                                          ("Ideas for [Company Name]", "[Company Name]")])
+def test_a_contact_field_in_the_subject_still_counts(subject, tag):
+    assert detect("Body text.", subject=subject)[1].data["tags"] == [tag]

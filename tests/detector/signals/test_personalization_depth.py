@@ -89,3 +89,18 @@ def test_names_are_not_echoes():
     hit = depth_of({"body": "Mark, Ana here.", "recipient": MARK, "sender": {"name": "Ana Costa"},
                     "thread": [{"from_recipient": True, "body": "Thanks Ana - Mark"}]})
     assert hit.data["echoed"] == [] and hit.data["depth"] == "shallow"
+
+
+@pytest.mark.parametrize("body, depth", [
+    # a time alone is no shared history inside a pitch
+    ("Hi Mark, last night I was reading about your company and thought our analytics tool could help. "
+     "Worth a look?", "shallow"),
+    ("Mark, great seeing you last night. Let's do it again soon.", "deep"),
+    # a friend's note with one stock phrase ("15 minutes this week") and two signs of a real relationship
+    ("Hi Mark, quick question... I just got a job offer from Stripe. Would you have 15 minutes this week? "
+     "Happy to return the favour anytime.", "deep"),
+    # one history phrase beside a stock phrase is not enough
+    ("Hi Mark, as we discussed, our platform helps. Open to a quick call?", "shallow"),
+])
+def test_history_needs_shared_time_or_reciprocity(body, depth):
+    assert depth_of({"body": body, "recipient": MARK}).data["depth"] == depth
