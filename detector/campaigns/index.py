@@ -201,10 +201,10 @@ class CampaignStore(ABC):
         return best, best_reps
 
     def _best_pitch_match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
-        """The campaign whose pitch `fp`'s pitch shares most: at or above PITCH_THRESHOLD where the
-        readers' details vary, at or above the unvaried threshold where the pitch names no one but
-        went to another reader. Never between copies to one reader only (one correspondent's notes
-        share his routine lines; a message to one reader sent again links by its whole text)."""
+        """The campaign whose pitch `fp`'s pitch shares most, at or above PITCH_THRESHOLD, among those
+        that reached other readers with their details varying. Not where no reader's details vary:
+        one writer's form letters (an interview schedule per candidate, a chain text re-signed) share
+        a pitch too, and a copy to one reader sent again links by its whole text."""
         best, best_reps, best_sim = None, [], PITCH_THRESHOLD
         probes = fp.pitch_probes()
         for cid, reps in sorted(self._candidates([k for p in probes for k in rep_keys(p)]).items()):
@@ -212,8 +212,7 @@ class CampaignStore(ABC):
             if not pitches:
                 continue
             sim = max(similarity(p[2:], r) for p in probes for r in pitches)
-            if sim >= best_sim and (self._identity_varies(fp, cid) or (
-                    sim >= self.unvaried_threshold and not self._only_reader(fp, self._state(cid)))):
+            if sim >= best_sim and self._identity_varies(fp, cid):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 
