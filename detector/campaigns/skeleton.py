@@ -88,9 +88,14 @@ def own_skeleton(message: Message, hits: Mapping[str, Hit]) -> Skeleton:
     ends = opening_ends(own, min(message.body_start, len(own)))
     if not ends:
         return Skeleton(tokens, slots, figures(own, slots), 0, None)
-    cuts = tuple(len(WORD.findall(unicodedata.normalize("NFKC", skeleton(own[:end], [s for s in slots if s["end"] <= end]))))
-                 for end in ends)
+    cuts, words, previous = [], 0, 0
+    for end in ends:  # sentence by sentence: each stretch of the text masked once
+        inside = [{**s, "start": s["start"] - previous, "end": s["end"] - previous} for s in slots
+                  if previous <= s["start"] and s["end"] <= end]
+        words += len(WORD.findall(unicodedata.normalize("NFKC", skeleton(own[previous:end], inside))))
+        cuts.append(words)
+        previous = end
     end = ends[min(len(ends), OPENING_SENTENCES) - 1]
     start = end + len(own[end:]) - len(own[end:].lstrip())
     return Skeleton(tokens, slots, figures(own, slots), cuts[min(len(cuts), OPENING_SENTENCES) - 1],
-                    (start, len(own.rstrip())), cuts)
+                    (start, len(own.rstrip())), tuple(cuts))
