@@ -11,6 +11,11 @@
    train+val personal messages against template linking, per candidate threshold).
 3. Paraphrase probe: four clean copies of each template indexed, a fifth reworded (synonym swaps,
    sentence reorder, both) and looked up; recall = share that finds its own template's campaign.
+4. Public templates (`text/public_outreach.jsonl.gz`, 589 third-party templates nobody here wrote):
+   five recipients each, filled by the corpus builder's filler (training.public_outreach; the first
+   five copies without a merge failure), linked as in 1, twice: clean fills, and the same copies
+   with an AI-style personalised opener per recipient ("saw your post about...", "congrats on the
+   Series A...") on the shared pitch, from OPENER_FRAMES below, no two copies of a template alike.
 The corpus is --corpus, else $SINCERE_BENCH_CORPUS, else built from ../shared/corpora.
 """
 
@@ -54,6 +59,58 @@ _WORD = re.compile(r"[A-Za-z']+")
 _TOKEN = re.compile(r"[^\W_]+")
 UNVARIED_CHOICES = (0.6, 0.7, 0.8, 0.9, 1.0, 1.01)
 """Candidate UNVARIED_THRESHOLD values (1.01: copies link only where a reader's details vary)."""
+CORPORA = REPO.parent / "shared" / "corpora"
+VARIANT_JACCARD, VARIANT_CONTAINED = 0.4, 0.8
+"""Unfilled public templates this alike are one text edited (`variant_groups`)."""
+PUBLIC_COPIES, PUBLIC_DRAWS = 5, 12
+"""Clean copies per public template, the first this-many of as many draws of the corpus filler."""
+OPENER_FRAMES = (
+    "Saw your post about {topic} - your point on {angle} really stuck with me.",
+    "Congrats on the {round}! {amount} is a huge milestone for {company}.",
+    "Loved your talk at {event} on {topic}. The bit about {angle} was spot on.",
+    "Just listened to your episode of {podcast}; your take on {topic} was refreshing.",
+    "Noticed {company} is hiring {count} {roles} right now - exciting times for the team.",
+    "Your article in {publication} about {topic} was a great read, especially the part on {angle}.",
+    "I came across {company}'s announcement about {launch} and had to reach out.",
+    "Huge congrats on {milestone}, {first} - well deserved.",
+    "Been following {company} since {launch}, and what your team did with {topic} is impressive.",
+    "Your recent LinkedIn post on {topic} got me thinking about {angle}.",
+    "Saw that you stepped into the {title} role at {company} - congrats on the move!",
+    "Really enjoyed your comments on {topic} in {publication} last week.",
+    "{first}, I watched your webinar on {topic} and took notes on {angle}.",
+    "Spotted {company} on {publication}'s list of {list} - well earned.",
+    "Read your thread on {topic}; the example about {angle} made it click for me.",
+    "Fellow {city} person here - loved seeing {company} featured at {event}.",
+)
+"""AI-personalised openers: one per recipient, written for them, put before the shared pitch."""
+OPENER_FOLLOW_UPS = (
+    "", "", "", "It made me think of {company} right away.", "Curious how that is playing out for {company}.",
+    "Rare to see someone say it that plainly.", "Clearly {company} is doing something right.",
+)
+OPENER_VALUES = {
+    "topic": ("pricing experiments", "remote onboarding", "churn", "product-led growth", "AI in support",
+              "hiring your first AE", "SOC 2 prep", "warehouse automation", "pipeline hygiene", "moving upmarket",
+              "developer experience", "usage-based billing", "community-led growth", "data contracts"),
+    "angle": ("measuring what matters", "the first 90 days", "saying no to features", "founder-led sales",
+              "the cost of context switching", "pricing as a product", "customer interviews", "async culture",
+              "small teams shipping fast", "the hidden cost of churn"),
+    "round": ("Series A", "Series B", "seed round", "Series C", "latest round"),
+    "amount": ("$12M", "$30M", "$4.5M", "$75M", "$8M", "$18M"),
+    "event": ("SaaStr", "Web Summit", "Collision", "re:Invent", "the Pavilion summit", "INBOUND", "PyCon",
+              "KubeCon", "the DevRel meetup"),
+    "podcast": ("the SaaS Podcast", "Growth Unhinged", "20VC", "Software Engineering Daily", "Lenny's Podcast"),
+    "count": ("three", "five", "a dozen", "two", "four"),
+    "roles": ("SDRs", "engineers", "account executives", "data scientists", "support leads", "designers"),
+    "publication": ("TechCrunch", "Forbes", "the Hustle", "Fast Company", "Business Insider", "the Information"),
+    "launch": ("the new API", "the mobile app launch", "your EU expansion", "the rebrand", "the free tier",
+               "the partner programme"),
+    "milestone": ("crossing 10,000 customers", "the acquisition", "your fifth anniversary", "the IPO filing",
+                  "hitting profitability", "the new office opening"),
+    "list": ("fastest-growing startups", "best places to work", "companies to watch", "top 50 SaaS brands"),
+}
+_GREETING = re.compile(r"\A\s*(?:(?:hi|hey|hello|dear|greetings|good (?:morning|afternoon))\b[^,\n!:]{0,40}(?:[,!:-]|(?=\n))"
+                       r"|[A-Z][\w'-]{1,20}[,!])[ \t]*(?:\n|(?=\S))", re.IGNORECASE)
+"""A greeting opening the message, on its own line or followed by text on its line."""
 
 
 def contract(record: dict) -> dict:
@@ -87,15 +144,16 @@ def reorder(text: str, rng: random.Random) -> str:
     return " ".join(parts)
 
 
-def template_links(copies: list[dict], fps: list, threshold: float | None = None) -> tuple[list, float, int]:
+def template_links(copies: list[dict], fps: list, threshold: float | None = None,
+                   key: str = "template_id") -> tuple[list, float, int]:
     """Each copy's campaign, the share linked to their own template's campaign only, and the
-    number of campaigns spanning templates."""
+    number of campaigns spanning templates (`key`: what counts as one template)."""
     campaigns, _ = link_all(fps, threshold)
     members = defaultdict(set)
     for r, c in zip(copies, campaigns):
         if c is not None:
-            members[c.id].add(r["template_id"])
-    linked = sum(c is not None and members[c.id] == {r["template_id"]} for r, c in zip(copies, campaigns))
+            members[c.id].add(r[key])
+    linked = sum(c is not None and members[c.id] == {r[key]} for r, c in zip(copies, campaigns))
     return campaigns, linked / len(copies), sum(len(m) > 1 for m in members.values())
 
 
@@ -104,14 +162,16 @@ def templates_eval(copies: list[dict], fps: list) -> dict:
     per_template = defaultdict(set)
     for r, c in zip(copies, campaigns):
         per_template[r["template_id"]].add(c.id if c else None)
-    sigs = np.array([fp.signature for fp in fps])
-    tids = np.array([r["template_id"] for r in copies])
+    printed = [i for i, fp in enumerate(fps) if fp is not None]
+    sigs = np.array([fps[i].signature for i in printed])
+    tids = np.array([copies[i]["template_id"] for i in printed])
     best_same, best_cross = [], 0.0
-    for i in range(len(fps)):
+    for i in range(len(printed)):
         sims = (sigs == sigs[i]).mean(axis=1)
         same = (tids == tids[i])
         same[i] = False
-        best_same.append(sims[same].max())
+        if same.any():
+            best_same.append(sims[same].max())
         best_cross = max(best_cross, sims[~(tids == tids[i])].max())
     return {
         "templates": len(per_template), "copies": len(copies),
@@ -234,6 +294,106 @@ def paraphrase_probe(copies: list[dict], registry, seed: int = 13) -> dict:
     return {"templates": len(groups), "recall": recall}
 
 
+def template_shingles(body: str) -> set[tuple[str, ...]]:
+    """3-word shingles of an unfilled template, each placeholder one word `x`."""
+    from training.public_outreach import _CONTROL, _SPINTAX
+
+    text = _SPINTAX.sub("x", _CONTROL.sub(" ", body))
+    text = re.sub(r"\{\{.*?\}\}|\{[^{}\n]{1,60}\}|\[[^\[\]\n]{1,60}\]|%[\w.]+%|<[^<>\n]{1,40}>", " x ", text)
+    words = tuple(_TOKEN.findall(text.lower()))
+    return {words[i : i + 3] for i in range(max(1, len(words) - 2))}
+
+
+def variant_groups(templates: list[dict]) -> dict[str, str]:
+    """template id -> its variant group: templates whose unfilled texts share VARIANT_JACCARD of
+    their shingles, or one of which holds VARIANT_CONTAINED of the other's (a shorter version), are
+    one text edited (the data card: near-duplicates below its 0.8 cut survive), grouped transitively."""
+    shingles = {t["id"]: template_shingles(t["body"]) for t in templates}
+    parent = {tid: tid for tid in shingles}
+
+    def root(tid: str) -> str:
+        while parent[tid] != tid:
+            parent[tid] = parent[parent[tid]]
+            tid = parent[tid]
+        return tid
+
+    ids = sorted(shingles)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            shared = len(shingles[a] & shingles[b])
+            if not shared:
+                continue
+            smaller = min(len(shingles[a]), len(shingles[b]))
+            if shared / len(shingles[a] | shingles[b]) >= VARIANT_JACCARD or shared / smaller >= VARIANT_CONTAINED:
+                parent[root(a)] = root(b)
+    return {tid: root(tid) for tid in ids}
+
+
+def public_copies(corpora: Path) -> list[dict]:
+    """PUBLIC_COPIES clean copies of every public template, each to a new reader, as the corpus
+    builder fills them (copy i is the same in the corpus build), with their variant group; []
+    without the corpora."""
+    from training.public_outreach import OUTREACH_FILE, read_public_outreach
+    from training.sources import Skips, _records
+
+    if not (corpora / OUTREACH_FILE).is_file():
+        return []
+    groups = variant_groups([data for _, data in _records(corpora / OUTREACH_FILE, "public_outreach", ("id", "body"),
+                                                          Skips())])
+    copies, kept = [], Counter()
+    for record in read_public_outreach(corpora, Skips(), seed=13, copies=PUBLIC_DRAWS):
+        if record["merge_failure"] is None and kept[record["template_id"]] < PUBLIC_COPIES:
+            kept[record["template_id"]] += 1
+            copies.append(dict(record, variant=groups[record["template_id"]]))
+    return copies
+
+
+def opener(record: dict, frame: str, rng: random.Random) -> str:
+    """One model-written-looking opening line for this copy's reader."""
+    reader = record.get("recipient") or {}
+    values = {k: rng.choice(v) for k, v in OPENER_VALUES.items()}
+    values |= {"company": reader.get("company") or "your team", "first": reader.get("first_name") or "there",
+               "title": reader.get("title") or "new", "city": reader.get("location") or "Austin"}
+    line = frame.format(**values)
+    follow = rng.choice(OPENER_FOLLOW_UPS).format(**values)
+    return f"{line} {follow}" if follow else line
+
+
+def with_openers(copies: list[dict], seed: int = 13) -> list[dict]:
+    """The copies with a personalised opener each after the greeting (or first), as its own
+    paragraph or leading the pitch's first one; copies of one template never share a frame."""
+    frames: dict[str, list[str]] = {}
+    out = []
+    for record in copies:
+        rng = random.Random(f"{seed}:opener:{record['id']}")
+        tid = record["template_id"]
+        if tid not in frames:
+            frames[tid] = random.Random(f"{seed}:frames:{tid}").sample(OPENER_FRAMES, len(OPENER_FRAMES))
+        line = opener(record, frames[tid].pop(), rng)
+        body = record["body"]
+        greeting = _GREETING.match(body)
+        head, rest = (greeting.group(), body[greeting.end():]) if greeting else ("", body)
+        joint = "\n\n" if rng.random() < 0.5 else " "
+        if head.endswith("\n"):
+            head += "\n"
+        elif head:
+            head = head.rstrip() + " "
+        out.append(dict(record, body=f"{head}{line}{joint}{rest.lstrip()}"))
+    return out
+
+
+def public_eval(copies: list[dict], registry) -> dict:
+    """As `templates_eval`, plus the same counted by variant group, and among fingerprinted copies."""
+    fps = fingerprints(copies, registry)
+    _, linked, spanning = template_links(copies, fps, key="variant")
+    printed = sum(fp is not None for fp in fps)
+    return {**templates_eval(copies, fps), "not_fingerprinted": len(fps) - printed,
+            "variant_groups": len({r["variant"] for r in copies}),
+            "variants_linked_to_own_campaign": round(linked, 4),
+            "variants_linked_to_own_campaign_of_fingerprinted": round(linked * len(fps) / printed, 4),
+            "campaigns_spanning_variant_groups": spanning}
+
+
 def flatten(value, prefix: str = "") -> list[tuple[str, object]]:
     if isinstance(value, dict):
         return [pair for key, item in value.items() for pair in flatten(item, f"{prefix}.{key}" if prefix else key)]
@@ -245,13 +405,12 @@ def find_corpus(given: Path | None, work: Path) -> Path | None:
         return given
     if os.environ.get("SINCERE_BENCH_CORPUS"):
         return Path(os.environ["SINCERE_BENCH_CORPUS"])
-    corpora = REPO.parent / "shared" / "corpora"
-    if not corpora.is_dir():
+    if not CORPORA.is_dir():
         return None
     from training.corpus import build_corpus, project_extras
 
     out = work / "corpus.parquet"
-    build_corpus(corpora, out, seed=13,
+    build_corpus(CORPORA, out, seed=13,
                  extra_records=project_extras(REPO / "data/templates", REPO / "data/personal", 13))
     return out
 
@@ -271,12 +430,26 @@ def main() -> None:
     print(json.dumps(metrics["templates"]), flush=True)
     metrics["paraphrase"] = paraphrase_probe(copies, registry)
     print(json.dumps(metrics["paraphrase"]), flush=True)
+    public = public_copies(CORPORA)
+    if public:
+        metrics["public_templates"] = {"clean": public_eval(public, registry),
+                                       "personalised_openers": public_eval(with_openers(public), registry)}
+        print(json.dumps(metrics["public_templates"]), flush=True)
     work = Path(os.environ.get("SINCERE_BENCH_WORK") or tempfile.mkdtemp(prefix="campaign-eval-"))
     corpus = find_corpus(args.corpus, work)
     notes = [f"Copies whose readers' details vary link at {LINK_THRESHOLD}; copies where none varies (no identity "
              f"slot masked, or one reader) at UNVARIED_THRESHOLD = {UNVARIED_THRESHOLD}, chosen on the corpus's "
              "train+val personal messages and the template library only (second table; 1.01 = never), never on test."]
     tables = []
+    if public:
+        notes.append("public_templates: the 589 templates of text/public_outreach.jsonl.gz, 5 clean copies each from "
+                     "the corpus builder's filler; personalised_openers: the same copies with one AI-style opener per "
+                     "recipient (OPENER_FRAMES, no two alike within a template) above the shared pitch. Some public "
+                     f"templates are edits of one text (the data card), so variant_*: templates whose unfilled texts "
+                     f"share {VARIANT_JACCARD:.0%} of their 3-word shingles, or one holding {VARIANT_CONTAINED:.0%} of "
+                     "the other's, count as one; not_fingerprinted: too short to fingerprint (MIN_TOKENS, MIN_WORDS).")
+    else:
+        notes.append("Public templates: ../shared/corpora/text/public_outreach.jsonl.gz absent; not measured.")
     if corpus is None:
         notes.append("False merges: no corpus (../shared/corpora absent); not measured.")
     else:
@@ -297,7 +470,9 @@ def main() -> None:
                                 for t, v in merges["unvaried_threshold_choice_on_train_val"].items()]})
     figures = [[k, v] for k, v in flatten(metrics) if ".unvaried_threshold_choice_on_train_val." not in k]
     fragment = {"benchmark": "campaign_eval", "title": "Campaign linking: templates, false merges, paraphrases",
-                "data": "the template library (5 recipients each, clean fills) and the corpus's personal messages",
+                "data": "the template library and the 589 public third-party templates (5 recipients each, clean fills; "
+                        "the public ones also with a personalised opener per recipient) and the corpus's personal "
+                        "messages",
                 "tables": [{"caption": "", "columns": ["figure", "value"], "rows": figures}, *tables],
                 "notes": notes, "metrics": metrics}
     write_fragment(fragment, args.out)

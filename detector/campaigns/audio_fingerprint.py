@@ -23,7 +23,7 @@ import subprocess
 
 import numpy as np
 
-from detector.campaigns.fingerprint import Fingerprint, band_keys, campaign_id
+from detector.campaigns.fingerprint import Fingerprint, band_keys, campaign_id, is_pitch, pitch_keys
 
 FPCALC = "fpcalc"
 FPCALC_TIMEOUT_S = 60
@@ -118,8 +118,16 @@ def audio_keys(signature: np.ndarray) -> list[int]:
 
 
 def rep_keys(signature: np.ndarray) -> list[int]:
-    """Lookup keys of any stored signature: audio prints their own, text MinHash its LSH bands."""
-    return audio_keys(signature) if is_audio(signature) else band_keys(signature)
+    """Lookup keys of any stored signature: audio prints their own, text MinHash its LSH bands
+    (a pitch signature in its own key space)."""
+    if is_audio(signature):
+        return audio_keys(signature)
+    return pitch_keys(signature) if is_pitch(signature) else band_keys(signature)
+
+
+def kind(signature: np.ndarray) -> str:
+    """What a stored signature summarises: a recording, a message's pitch, or a whole message."""
+    return "audio" if is_audio(signature) else "pitch" if is_pitch(signature) else "text"
 
 
 def _bit_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -162,7 +170,9 @@ def audio_campaign_id(signature: np.ndarray) -> str:
 
 def rep_campaign_id(signature: np.ndarray) -> str:
     """Public id of a campaign started by a signature of either kind."""
-    return audio_campaign_id(signature) if is_audio(signature) else campaign_id(signature)
+    if is_audio(signature):
+        return audio_campaign_id(signature)
+    return campaign_id(signature[2:] if is_pitch(signature) else signature)
 
 
 def audio_print(hashes: np.ndarray, recipient: str | None, message_id: str) -> Fingerprint:

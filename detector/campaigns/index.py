@@ -7,8 +7,10 @@ its readers' one company, `_same_fills`), else starts one; between copies that r
 reader, the in-memory index, which keeps some copies' words and figures, also checks the exact
 similarity and links only the same text sent again (`_sent_again`). Audio prints
 (detector.campaigns.audio_fingerprint) are one more signature kind: they join only audio campaigns,
-by their own similarity and AUDIO_LINK_THRESHOLD. A campaign keeps up to MAX_REPS distinct
-signatures (spintax variants), so later copies may match any of them. Adding is idempotent per message
+by their own similarity and AUDIO_LINK_THRESHOLD. A copy whose whole text links nowhere joins the
+campaign whose pitch (the words after a personalised opening) it shares, at PITCH_THRESHOLD and only
+where readers' details vary (`_best_pitch_match`). A campaign keeps up to MAX_REPS distinct
+signatures of each kind (spintax variants, pitches), so later copies may match any of them. Adding is idempotent per message
 (same text under one Message-ID or to one reader; else same id and signature), so a whole inbox
 can be indexed first (`prefill`) and then scored against the same index without counting twice.
 """
@@ -28,12 +30,12 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from detector.campaigns import audio_fingerprint as audio
-from detector.campaigns.audio_fingerprint import rep_campaign_id, rep_keys
-from detector.campaigns.fingerprint import (LINK_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard, sent_again,
-                                            shingle_set, similarity)
+from detector.campaigns.audio_fingerprint import kind, rep_campaign_id, rep_keys
+from detector.campaigns.fingerprint import (LINK_THRESHOLD, PITCH_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard,
+                                            sent_again, shingle_set, similarity)
 
 MAX_REPS = 8
-"""Distinct signatures kept per campaign."""
+"""Distinct signatures of each kind kept per campaign."""
 MAX_EXEMPLARS = 8
 """Skeletons kept per campaign for slot alignment (in-memory index only; never persisted)."""
 MAX_FILLS = 16
@@ -56,6 +58,9 @@ class Campaign:
     """Other copies' skeletons, where the index keeps them (memory only)."""
     same_fills: frozenset[str] = frozenset()
     """Identity slot types every copy filled as the copy asking did: they do not vary."""
+    opening_only: bool = False
+    """The copy asking is linked by its pitch alone: its whole text reaches no other copy's, so its
+    opening was written for it; then `signatures_differ` and `exemplars` are about the pitches."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ class CampaignStore(ABC):
     def lookup(self, fp: Fingerprint) -> Campaign | None:
         """The campaign this copy is in or would join, as stored; records nothing."""
         with self._reading():
-            cid = self._campaign_of(self.member_key(fp)) or self._best_match(fp, rep_keys(fp.signature))[0]
+            cid = self._campaign_of(self.member_key(fp)) or self._match(fp)[0]
             return self._state(cid) if cid is not None else None
 
     def add(self, fp: Fingerprint) -> Joined:
@@ -133,12 +138,13 @@ class CampaignStore(ABC):
             if known is not None:
                 self._touch(known, now)
                 return Joined(known, fp.digest)
-            keys = rep_keys(fp.signature)
-            cid, reps = self._best_match(fp, keys)
+            cid, reps = self._match(fp)
             if cid is None:
                 cid = self._create(rep_campaign_id(fp.signature), now)
-            if len(reps) < MAX_REPS and all(r.tobytes() != fp.signature.tobytes() for r in reps):
-                self._add_rep(cid, fp.signature, keys)
+            for sig in (fp.signature, fp.pitch):
+                alike = [r for r in reps if sig is not None and kind(r) == kind(sig)]
+                if sig is not None and len(alike) < MAX_REPS and all(r.tobytes() != sig.tobytes() for r in alike):
+                    self._add_rep(cid, sig, rep_keys(sig))
             self._join(cid, member, recipient, fp, now)
             self._evict(now)
         return Joined(cid, fp.digest)
@@ -148,11 +154,30 @@ class CampaignStore(ABC):
             state = self._state(joined.campaign)
             if state is None or state.copies < 2:
                 return None
-            differ = any(r.astype("<u4").tobytes() != joined.digest for r in self._reps(joined.campaign))
+            reps = self._reps(joined.campaign)
+            whole = [r for r in reps if kind(r) != "pitch"]
+            differ = any(r.astype("<u4").tobytes() != joined.digest for r in whole)
+            opening_only = fp is not None and self._opening_only(fp, whole)
+            if opening_only:
+                differ = any(r.tobytes() != fp.pitch.tobytes() for r in reps if kind(r) == "pitch")
             # After the join, more than one recipient means the campaign reached another reader.
             same = self._same_fills(fp, joined.campaign) if fp is not None and state.recipients > 1 else frozenset()
             return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
-                            self._exemplars(joined.campaign, fp), same)
+                            self._exemplars(joined.campaign, fp, opening_only), same, opening_only)
+
+    def _opening_only(self, fp: Fingerprint, whole: list[np.ndarray]) -> bool:
+        """Whether `fp` is in its campaign by its pitch alone: no other copy's whole signature
+        reaches the link threshold with its own (the same test for every store)."""
+        others = [r for r in whole if r.tobytes() != fp.signature.tobytes()]
+        return fp.pitch is not None and bool(others) and all(
+            similarity(fp.signature, r) < self.threshold for r in others)
+
+    def _match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
+        """The campaign a new copy joins, by its whole signature, else by its pitch."""
+        cid, reps = self._best_match(fp, rep_keys(fp.signature))
+        if cid is None and fp.pitch is not None:
+            cid, reps = self._best_pitch_match(fp)
+        return cid, reps
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The candidate campaign of the same signature kind most similar to `fp` at or above its
@@ -160,7 +185,7 @@ class CampaignStore(ABC):
         is_audio = audio.is_audio(fp.signature)
         best, best_reps, best_sim = None, [], audio.AUDIO_LINK_THRESHOLD if is_audio else self.threshold
         for cid, reps in sorted(self._candidates(keys).items()):  # ties go the same way every run
-            alike = [r for r in reps if audio.is_audio(r) == is_audio]
+            alike = [r for r in reps if kind(r) == kind(fp.signature)]
             if not alike:
                 continue
             if is_audio:
@@ -172,6 +197,22 @@ class CampaignStore(ABC):
                     (sim >= self.unvaried_threshold or self._exact_similarity(fp, cid) >= self.unvaried_threshold)
                     and self._sent_again(fp, cid)))
             if accept:
+                best, best_reps, best_sim = cid, reps, sim
+        return best, best_reps
+
+    def _best_pitch_match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
+        """The campaign whose pitch `fp`'s pitch shares most, at or above PITCH_THRESHOLD, among those
+        that reached other readers with their details varying. Not where no reader's details vary:
+        one writer's form letters (an interview schedule per candidate, a chain text re-signed) share
+        a pitch too, and a copy to one reader sent again links by its whole text."""
+        best, best_reps, best_sim = None, [], PITCH_THRESHOLD
+        probes = fp.pitch_probes()
+        for cid, reps in sorted(self._candidates([k for p in probes for k in rep_keys(p)]).items()):
+            pitches = [r[2:] for r in reps if kind(r) == "pitch"]
+            if not pitches:
+                continue
+            sim = max(similarity(p[2:], r) for p in probes for r in pitches)
+            if sim >= best_sim and self._identity_varies(fp, cid):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 
@@ -216,7 +257,7 @@ class CampaignStore(ABC):
         kept, mine = _by_type(self._fills(cid)), _by_type(self.fill_keys(fp))
         return frozenset(t for t, keys in mine.items() if kept.get(t) == keys)
 
-    def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
+    def _exemplars(self, cid: str, fp: Fingerprint | None, pitches: bool = False) -> tuple[tuple[str, ...], ...]:
         return ()
 
     def close(self) -> None:
@@ -363,8 +404,12 @@ class CampaignIndex(CampaignStore):
     def _fills(self, cid: str) -> set[bytes]:
         return self._campaigns[cid].fills
 
-    def _exemplars(self, cid: str, fp: Fingerprint | None) -> tuple[tuple[str, ...], ...]:
-        return tuple(other.tokens for other in self._kept_copies(cid, fp))
+    def _exemplars(self, cid: str, fp: Fingerprint | None, pitches: bool = False) -> tuple[tuple[str, ...], ...]:
+        """Other copies' skeletons, or their pitches' where the copy asking is linked by its pitch."""
+        kept = self._kept_copies(cid, fp)
+        if pitches:
+            return tuple(other.tokens[other.opening:] for other in kept if other.pitch is not None)
+        return tuple(other.tokens for other in kept)
 
     def _kept_copies(self, cid: str, fp: Fingerprint | None) -> list[Fingerprint]:
         entry = self._campaigns.get(cid)

@@ -28,10 +28,18 @@ def _people(n: int) -> str:
     return "1 person" if n == 1 else f"{n} people"
 
 
-def explanation(copies: int, recipients: int, slots: list[str], only_identity: bool) -> str:
-    """E.g. "only your first name and company differ from 37 copies sent to 37 people"."""
+def explanation(copies: int, recipients: int, slots: list[str], only_identity: bool, opening_only: bool = False) -> str:
+    """E.g. "only your first name and company differ from 37 copies sent to 37 people", or for a
+    copy linked by its pitch "the opening line was written for you; the rest is shared with 37
+    copies sent to 37 people, only your first name differs in it"."""
     sent = f"{copies} copies sent to {_people(recipients)}"
     named = [_WORDS[s] for s in slots if s != "other"]
+    if opening_only:
+        shared = f"the opening line was written for you; the rest is shared with {sent}"
+        if only_identity:
+            extra = ["other details about you"] if "other" in slots else []
+            return f"{shared}, only your {_listed(named + extra)} differ{'s' if len(named + extra) == 1 else ''} in it"
+        return f"{shared}, with small changes" if "other" in slots else shared
     if only_identity:
         extra = ["other details about you"] if "other" in slots else []
         return f"only your {_listed(named + extra)} differ{'s' if len(named + extra) == 1 else ''} from {sent}"
@@ -41,16 +49,23 @@ def explanation(copies: int, recipients: int, slots: list[str], only_identity: b
 
 
 def campaign_hit(message: Message, fp: Fingerprint, campaign: Campaign) -> Hit:
-    slots, only_identity = varying_slots(fp.tokens, campaign, fp.slot_types, reader_words(message.recipient))
+    """Evidence: the reader's details in the copy, and for a copy linked by its pitch the pitch
+    itself (the words it shares with the other copies)."""
+    tokens = fp.tokens[fp.opening:] if campaign.opening_only else fp.tokens
+    slots, only_identity = varying_slots(tokens, campaign, fp.slot_types, reader_words(message.recipient))
     strong = campaign.recipients > 1 and (only_identity or not slots)
+    spans = list(fp.slot_spans)
+    if campaign.opening_only and fp.pitch_span is not None:
+        spans.append(fp.pitch_span)
     return Hit(
         code=CAMPAIGN_COPY,
-        evidence=tuple(Evidence.of(message.text, s, e) for s, e in fp.slot_spans),
+        evidence=tuple(Evidence.of(message.text, s, e) for s, e in spans),
         strength=STRENGTH_IDENTITY_ONLY if strong else STRENGTH_OTHER,
         data={
             "campaign": {"id": campaign.id, "copies": campaign.copies, "recipients": campaign.recipients,
-                         "varying_slots": slots},
-            "explanation": explanation(campaign.copies, campaign.recipients, slots, only_identity),
+                         "varying_slots": slots, "opening_differs": campaign.opening_only},
+            "explanation": explanation(campaign.copies, campaign.recipients, slots, only_identity,
+                                       campaign.opening_only),
             "impersonal": not fp.slot_types - campaign.same_fills,
         },
     )

@@ -48,7 +48,7 @@ class RedisBatch(CampaignStore):
         self.store, self.redis, self._ttl = store, store.redis, store._ttl
         self.pipe = self.redis.pipeline(transaction=False)
         members = [self.member_key(fp).hex() for fp in fps]
-        keys = sorted({k for fp in fps for k in rep_keys(fp.signature)})
+        keys = sorted({k for fp in fps for sig in (fp.signature, *fp.pitch_probes()) for k in rep_keys(sig)})
         own_ids = [rep_campaign_id(fp.signature) for fp in fps]
         groups = [[store._k("b", str(k)) for k in keys[start : start + 32]] for start in range(0, len(keys), 32)]
         read = self.redis.pipeline(transaction=False)

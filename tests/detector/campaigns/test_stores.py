@@ -158,6 +158,28 @@ def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
     assert want[1] == (5, 4) and want[6] == (3, 2)  # "r" joins: the campaign reached Chen too
 
 
+def test_copies_with_an_opener_written_per_reader_link_by_their_pitch_in_every_store(make_store, registry):
+    """One campaign, one explanation, whether added one by one or prefilled, whatever the store."""
+    from detector.campaigns.fingerprint import fingerprint
+
+    from .test_openers import BOOKS, PEOPLE, SUPPORT, outreach
+
+    records = [outreach(i, pitch, *p, joined=i == 3) for pitch in (SUPPORT, BOOKS) for i, p in enumerate(PEOPLE)]
+    fps = [fingerprint(*prepare(r, registry)) for r in records]
+    want = [(c.copies, c.recipients, c.opening_only) for c in CampaignIndex().link(fps)]
+    assert want == [(5, 5, True)] * 10
+    for fill in (False, True):
+        store = make_store()
+        if fill:
+            store.prefill(fps)
+        found = store.link(fps)
+        assert [(c.copies, c.recipients, c.opening_only) for c in found] == want
+        assert len({c.id for c in found[:5]}) == 1 and len({c.id for c in found[5:]}) == 1
+        assert found[0].id != found[5].id
+        if hasattr(store, "close"):
+            store.close()
+
+
 def test_persistent_stores_answer_after_reopening(tmp_path, fp, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
     for reopen in (lambda: SqliteCampaignStore(tmp_path / "reopen.db"), lambda: RedisCampaignStore(redis_url)):
