@@ -17,12 +17,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.detector.campaigns.conftest import redis_url  # noqa: F401 - the loopback redis-server fixture
+from tests.support import wait_for_checkpoint
 
 REPO = Path(__file__).parents[1]
 BODY, CHARSET, LIST, SUBJECT = "Quillfeather-body-5d1c", "Quillfeather-cs-5d1c", "Quillfeather-List-5d1c", "Quillfeather-subj-5d1c"
@@ -156,16 +156,8 @@ def test_sincere_scan_killed_and_resumed_with_a_persistent_index(tmp_path):
     args = ("scan", str(mbox), "--out", str(out), "--report", str(report), "--me", OWNER,
             "--campaigns", f"sqlite:///{index}", "--checkpoint-every", "30")
     first = sincere(*args)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and first.poll() is None:
-        try:
-            done = json.loads(state.read_text())["done"]
-        except (OSError, ValueError, KeyError):
-            done = 0
-        if done >= 60:
-            os.kill(first.pid, signal.SIGKILL)
-            break
-        time.sleep(0.01)
+    if wait_for_checkpoint(first, state, 60, timeout=300)[0] >= 60:
+        os.kill(first.pid, signal.SIGKILL)
     _, stderr = first.communicate()
     assert first.returncode == -signal.SIGKILL, "the scan should still be running when it is killed"
     assert leaks(stderr.decode()) == []

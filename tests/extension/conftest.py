@@ -10,11 +10,7 @@ where the extension runs. Chromium writes its whole network log
 
 from __future__ import annotations
 
-import base64
-import datetime
-import hashlib
 import http.server
-import ipaddress
 import json
 import os
 import socket
@@ -31,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.extension.fixture_pages import GMAIL, LINKEDIN, gmail_page, linkedin_page
+from tests.support import self_signed_certificate
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 EXTENSION_ORIGIN = "chrome-extension://fkaikhcplllfcebfkiaahhgpbfneebfh"  # fixed by the manifest's "key"
@@ -63,30 +60,6 @@ def artifacts(tmp_path_factory) -> Path:
     return folder
 
 
-def _certificate(folder: Path) -> tuple[Path, Path, str]:
-    """A self-signed certificate for the two sites, made for this test run: its files and the base64
-    SHA-256 of its public key, which Chromium is told to accept (and no other bad certificate)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sincere fixture sites")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([*map(x509.DNSName, SITES), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return cert_path, key_path, base64.b64encode(hashlib.sha256(spki).digest()).decode()
-
-
 class _FixtureHandler(http.server.BaseHTTPRequestHandler):
     """Gmail pages by `?fixture=CASE&v=N`, LinkedIn pages by the thread id in the path (`?v=N`)."""
 
@@ -115,7 +88,7 @@ class _FixtureHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def fixture_sites(tmp_path_factory):
     """The HTTPS server for both fixture sites, on a free loopback port."""
-    cert, key, server_spki = _certificate(tmp_path_factory.mktemp("tls"))
+    cert, key, server_spki = self_signed_certificate(tmp_path_factory.mktemp("tls"), list(SITES))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FixtureHandler)
     server.spki = server_spki
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.support import wait_for_checkpoint
 
 REPO = Path(__file__).parents[3]
 N = 1500
@@ -25,17 +26,9 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(write_mbox, tmp_path):
     state = tmp_path / "results.jsonl.scan" / "state.json"
     args = ("scan", str(mbox), "--out", str(out), "--checkpoint-every", "100")
     first = sincere(*args)
-    done_at_kill = 0
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and first.poll() is None:
-        try:
-            done_at_kill = json.loads(state.read_text())["done"]
-        except (OSError, ValueError, KeyError):
-            done_at_kill = 0
-        if done_at_kill >= 200:
-            os.kill(first.pid, signal.SIGKILL)
-            break
-        time.sleep(0.01)
+    done_at_kill, _ = wait_for_checkpoint(first, state, 200, timeout=120)
+    if done_at_kill >= 200:
+        os.kill(first.pid, signal.SIGKILL)
     first.wait()
     assert first.returncode == -signal.SIGKILL, "the scan should still be running when it is killed"
     assert 200 <= done_at_kill < N

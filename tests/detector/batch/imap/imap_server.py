@@ -7,8 +7,6 @@ another user, Dovecot runs wholly as that user.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import os
 import pwd
 import shutil
@@ -21,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.support import self_signed_certificate
 
 USER, PASSWORD = "dana@example.com", "correct horse battery staple"
 DOVECOT = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/sbin")
@@ -39,30 +39,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and localhost, and its key (PEM)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 def _descendants(pid: int) -> list[int]:
@@ -104,7 +80,7 @@ class Dovecot:
         self.maildir = root / "home" / "Maildir"
         for sub in ("cur", "new", "tmp"):
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
-        self.cert, key = self_signed(root)
+        self.cert, key, _ = self_signed_certificate(root, ["localhost"], ca=True)
         if os.geteuid() == 0:
             mail_user, login_user, internal_user = pwd.getpwnam("nobody"), "dovenull", "dovecot"
         else:

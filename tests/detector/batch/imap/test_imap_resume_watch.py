@@ -15,6 +15,8 @@ import time
 from imap_mail import CANARY, inbox, template
 from imap_server import PASSWORD, REPO, Dovecot, needs_dovecot, sincere
 
+from tests.support import wait_for_checkpoint
+
 pytestmark = needs_dovecot
 N = 800
 ME = "Dana Whitfield <dana@example.com>"
@@ -30,18 +32,9 @@ def test_server_stopped_mid_scan_then_resume_loses_and_duplicates_nothing(tmp_pa
         args = ("scan", server.url(), "--out", str(out), "--checkpoint-every", "25", "--me", ME)
         first = subprocess.Popen([sys.executable, "-c", "from detector.cli import main; main()", *args], cwd=REPO,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        done_at_stop, state_text = 0, ""
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and first.poll() is None:
-            try:
-                state_text = state.read_text()
-                done_at_stop = json.loads(state_text)["done"]
-            except (OSError, ValueError, KeyError):
-                done_at_stop = 0
-            if done_at_stop >= 100:
-                server.stop()
-                break
-            time.sleep(0.01)
+        done_at_stop, state_text = wait_for_checkpoint(first, state, 100, timeout=180)
+        if done_at_stop >= 100:
+            server.stop()
         _, stderr = first.communicate(timeout=120)
         assert first.returncode == 2, stderr[-2000:]
         assert "connect" in stderr and "run the same command again with --resume" in stderr, stderr[-2000:]
