@@ -168,9 +168,9 @@ def test_a_caller_s_duration_limit_is_enforced(tmp_path):
     sf.write(path, _tone(10.0), 16000, subtype="PCM_16")
     with pytest.raises(AudioError, match="limit 5 s"):
         load_audio(path, max_seconds=5)
-    amr = _encode(tmp_path / "ten.amr", "amr", "libopencore_amrnb", 8000, seconds=10.0)
+    compressed = _encode(tmp_path / "ten.m4a", "ipod", "aac", 16000, seconds=10.0)
     with pytest.raises(AudioError, match="limit 5 s"):
-        load_audio(amr, max_seconds=5)
+        load_audio(compressed, max_seconds=5)
     assert load_audio(path, max_seconds=5000).size == 10 * SAMPLE_RATE  # never above MAX_SECONDS
 
 
