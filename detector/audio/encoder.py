@@ -22,6 +22,7 @@ scored far more synthetic than any TTS voice.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from functools import lru_cache
 
@@ -44,31 +45,30 @@ class EncoderUnavailable(RuntimeError):
 
 
 class WhisperEncoder:
-    """One loaded encoder; `embed` is serialised (one CTranslate2 model per process)."""
+    """The encoder of one loaded Whisper model; `embed` holds the model's lock while it encodes."""
 
-    def __init__(self, model, features):
+    def __init__(self, model, features, lock: threading.Lock):
         self._model = model
         self._features = features
-        self._lock = threading.Lock()
+        self._lock = lock
 
     @classmethod
     def load(cls, threads: int | None = None) -> WhisperEncoder:
-        from detector.audio.transcription import INSTALL_HINT, TranscriberUnavailable, _threads, model_dir, verify_model
+        """An encoder on a Whisper model of its own (training's worker processes)."""
+        from detector.audio.transcription import TranscriberUnavailable, _threads, load_whisper
 
+        _check_installed()
         try:
-            import ctranslate2
-            from faster_whisper.feature_extractor import FeatureExtractor
-        except ImportError:
-            raise EncoderUnavailable(f"the voice model's Whisper encoder needs faster-whisper and ctranslate2 "
-                                     f"({INSTALL_HINT})") from None
-        try:
-            folder = model_dir()
-            verify_model(folder)
+            return cls.around(load_whisper(threads or _threads()), threading.Lock())
         except TranscriberUnavailable as exc:
             raise EncoderUnavailable(str(exc)) from None
-        model = ctranslate2.models.Whisper(str(folder), device="cpu", compute_type="int8",
-                                           intra_threads=threads or _threads())
-        return cls(model, FeatureExtractor(feature_size=80))
+
+    @classmethod
+    def around(cls, whisper, lock: threading.Lock) -> WhisperEncoder:
+        """The encoder of an already loaded faster-whisper model, sharing that model's lock."""
+        from faster_whisper.feature_extractor import FeatureExtractor
+
+        return cls(whisper.model, FeatureExtractor(feature_size=80), lock)
 
     def embed(self, windows: list[np.ndarray]) -> np.ndarray:
         """(len(windows) x EMBEDDING_SIZE) for 8 kHz windows, one encoder call each (batching the
@@ -95,15 +95,31 @@ class WhisperEncoder:
         return np.pad(mel, ((0, 0), (0, max(0, frames - mel.shape[1]))), constant_values=mel.min())[:, :frames]
 
 
+def _check_installed() -> None:
+    from detector.audio.transcription import INSTALL_HINT
+
+    if importlib.util.find_spec("ctranslate2") is None or importlib.util.find_spec("faster_whisper") is None:
+        raise EncoderUnavailable(f"the voice model's Whisper encoder needs faster-whisper and ctranslate2 "
+                                 f"({INSTALL_HINT})")
+
+
 _load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _cached() -> WhisperEncoder:
-    return WhisperEncoder.load()
+    from detector.audio.transcription import TranscriberUnavailable, default_transcriber
+
+    _check_installed()
+    try:
+        transcriber = default_transcriber()
+    except TranscriberUnavailable as exc:
+        raise EncoderUnavailable(str(exc)) from None
+    return WhisperEncoder.around(transcriber.whisper, transcriber.lock)
 
 
 def default_encoder() -> WhisperEncoder:
-    """The process's encoder, loaded on first use (after any fork, so workers load their own)."""
+    """The process's encoder: the recogniser's own Whisper model (loaded and checked once per process,
+    on first use and after any fork, so workers load their own)."""
     with _load_lock:
         return _cached()

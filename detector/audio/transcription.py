@@ -79,26 +79,31 @@ def _threads() -> int:
     return int(value) if value and value.isdigit() and int(value) > 0 else min(4, os.cpu_count() or 1)
 
 
+def load_whisper(threads: int):
+    """The bundled Whisper tiny.en (faster-whisper's WhisperModel), checked against its pinned sha256:
+    the one model behind the recogniser and the voice model's encoder (detector.audio.encoder)."""
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        raise TranscriberUnavailable(f"speech recognition needs faster-whisper ({INSTALL_HINT})") from None
+    folder = model_dir()
+    verify_model(folder)
+    return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
+
+
 class Transcriber:
-    """One loaded recogniser; `transcribe` is serialised (a CTranslate2 model is not re-entrant here)."""
+    """One loaded recogniser; calls into the model hold `lock` (a CTranslate2 model is not re-entrant
+    here), which the voice model's encoder shares when it runs on the same model."""
 
     def __init__(self, model, threads: int):
-        self._model = model
+        self.whisper = model
         self.threads = threads
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     @classmethod
     def load(cls) -> Transcriber:
-        try:
-            from faster_whisper import WhisperModel
-        except ImportError:
-            raise TranscriberUnavailable(f"speech recognition needs faster-whisper ({INSTALL_HINT})") from None
-        folder = model_dir()
-        verify_model(folder)
         threads = _threads()
-        model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
-                             local_files_only=True)
-        return cls(model, threads)
+        return cls(load_whisper(threads), threads)
 
     def transcribe(self, samples: np.ndarray, hotwords: Iterable[str] = ()) -> str:
         """Normalised transcript of mono float32 speech at ASR_RATE ('' when no speech is heard).
@@ -117,8 +122,8 @@ class Transcriber:
         return normalise_transcript(text)
 
     def _decode(self, samples: np.ndarray, hotwords: str | None) -> str:
-        with self._lock:
-            segments, _ = self._model.transcribe(samples, language="en", beam_size=1, without_timestamps=True,
+        with self.lock:
+            segments, _ = self.whisper.transcribe(samples, language="en", beam_size=1, without_timestamps=True,
                                                  condition_on_previous_text=False, hotwords=hotwords)
             return " ".join(s.text for s in segments if s.no_speech_prob < NO_SPEECH)
 
