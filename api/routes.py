@@ -16,8 +16,18 @@ from starlette.exceptions import HTTPException
 from api.auth import Caller, authenticate, caller
 from api.errors import describe, documented, safe_field_errors
 from api.feedback import RULE_FOR_FEEDBACK, sender_identity
-from api.schemas import (MAX_BATCH, MAX_ID_CHARS, AudioMetadata, FeedbackRequest, FeedbackResult, ModelInfo, ScoreRequest,
-                         ScoreResult, Status, valid_unicode)
+from api.schemas import (
+    MAX_BATCH,
+    MAX_ID_CHARS,
+    AudioMetadata,
+    FeedbackRequest,
+    FeedbackResult,
+    ModelInfo,
+    ScoreRequest,
+    ScoreResult,
+    Status,
+    valid_unicode,
+)
 from detector.audio.decoding import duration_seconds
 from detector.audio.transcription import recogniser_missing
 from detector.results import error_result

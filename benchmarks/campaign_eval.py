@@ -27,11 +27,12 @@ import os
 import random
 import re
 import tempfile
-from difflib import SequenceMatcher
 from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
+from render import write_fragment
 
 from detector.campaigns import CampaignIndex
 from detector.campaigns.fingerprint import LINK_THRESHOLD, UNVARIED_THRESHOLD, fingerprint
@@ -40,7 +41,6 @@ from detector.engine import prepare
 from detector.message import InvalidMessage
 from detector.parsing.rfc822 import UndecodableMessage
 from detector.signals import default_registry
-from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 CONTRACT_KEYS = ("id", "channel", "subject", "body", "recipient", "sender", "thread")

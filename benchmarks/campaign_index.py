@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from render import write_fragment
 
 from detector.campaigns import CampaignIndex
 from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
 from detector.campaigns.sqlite_store import SqliteCampaignStore
-from render import write_fragment
 
 TIMED = 2000
 FILL_CHUNK = 100_000

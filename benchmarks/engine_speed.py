@@ -13,8 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from detector.engine import Detector
 from render import write_fragment
+
+from detector.engine import Detector
 
 REPO = Path(__file__).resolve().parents[1]
 

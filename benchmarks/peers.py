@@ -25,14 +25,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from email.policy import default as email_policy
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-
 from peer_daemons import RSPAMD_PORT, SPAMD_PORT, PeerUnavailable, start_rspamd, start_spamd, version
 from render import write_fragment
 

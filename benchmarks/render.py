@@ -20,7 +20,7 @@ import argparse
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -139,7 +139,7 @@ def section(name: str, fragment: dict[str, Any]) -> str:
 def render(folder: Path, report: Path, results: Path, load_at_start: str | None = None,
            full: bool = False) -> dict[str, Any]:
     status, fragments = collect(folder)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     info = machine(load_at_start)
     libs = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
     total = sum(row["seconds"] or 0 for row in status)

@@ -15,14 +15,15 @@ import os
 import resource
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
+from render import write_fragment
 
 from detector import minilm
 from detector.engine import Detector
-from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 

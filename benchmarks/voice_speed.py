@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from render import write_fragment
 
 from detector.audio import SAMPLE_RATE, SyntheticVoiceDetector, load_audio
 from detector.audio.features import MAX_WINDOWS, trim_silence, windows
-from render import write_fragment
 
 REPO = Path(__file__).resolve().parents[1]
 CLIPS = sorted((REPO / "tests/detector/audio/data").glob("*.flac"))

@@ -20,14 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from render import write_fragment
+from voice_speed import thirty_second_clip  # the same 30 s clip as the synthetic-voice benchmark
+
 from detector.audio import SAMPLE_RATE, load_audio
 from detector.audio.decoding import ASR_RATE, resample
 from detector.audio.features import trim_silence
 from detector.audio.transcription import MODEL_NAME
 from detector.campaigns.audio_fingerprint import chromaprint
 from detector.engine import Detector
-from render import write_fragment
-from voice_speed import thirty_second_clip  # the same 30 s clip as the synthetic-voice benchmark
 
 SECONDS = 30
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable
 from contextlib import ExitStack
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Optional
+from typing import Annotated, Any
 
 import typer
 
 from detector.batch.cli import scan
 from detector.batch.imap.cli import imap_app, watch
-from detector.batch.readers.maildir import MSG_HINT
 from detector.model_selection import MODEL_ENV, resolve_model
 from detector.models_cli import models_app
 
@@ -87,13 +87,13 @@ def _refuse(message: str) -> None:
 
 @app.command()
 def score(
-    source: Annotated[Optional[str], typer.Argument(help="JSONL file of contract records, one .eml message, or - for stdin (a mailbox: `sincere scan`).")] = None,
-    text: Annotated[Optional[str], typer.Option("--text", help="Score this text instead of a file.")] = None,
+    source: Annotated[str | None, typer.Argument(help="JSONL file of contract records, one .eml message, or - for stdin (a mailbox: `sincere scan`).")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Score this text instead of a file.")] = None,
     channel: Annotated[str, typer.Option(help="Channel for --text.")] = "email",
-    recipient: Annotated[Optional[str], typer.Option(help="Your name, for --text.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
-    model: Annotated[Optional[Path], typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
-    pretty: Annotated[Optional[bool], typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
+    recipient: Annotated[str | None, typer.Option(help="Your name, for --text.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")] = None,
+    model: Annotated[Path | None, typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
+    pretty: Annotated[bool | None, typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes that parse and run the model (use the cores of a big input).")] = 1,
 ) -> None:
     """Score messages; one contract result per input record, in order.

@@ -7,12 +7,13 @@ import multiprocessing
 import re
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import sklearn
 
@@ -45,7 +46,7 @@ class _Analysed:
     """A voicemail's voice and audio print (detector.voicemail); None for text."""
 
 
-_FORKED: "Detector | None" = None
+_FORKED: Detector | None = None
 """The detector a forked worker process inherited (see Detector._analyse_in_processes)."""
 
 

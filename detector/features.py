@@ -7,7 +7,7 @@ representation it was fitted on.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from detector.masking import skeleton
 from detector.message import Message

@@ -11,8 +11,9 @@ construction) and does the tf-idf, the linear model and its link function on the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.special import expit

@@ -8,8 +8,8 @@ replaced by a type token that survives a word tokenizer (`xfirstnamex`, `xurlx`,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"

@@ -7,8 +7,9 @@ subject + blank line + new body text for email, the body alone otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from detector.parsing import html as html_text
 from detector.parsing import quotes, rfc822, transcripts

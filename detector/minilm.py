@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import util
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

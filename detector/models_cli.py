@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -38,7 +38,7 @@ def _found_in(folders: list[Path]) -> list[Path]:
 
 @models_app.command("list")
 def list_models(
-    folders: Annotated[Optional[list[Path]], typer.Argument(help="Also list bundles in these folders (or their sub-folders).")] = None,
+    folders: Annotated[list[Path] | None, typer.Argument(help="Also list bundles in these folders (or their sub-folders).")] = None,
 ) -> None:
     """The shipped bundle, every bundle chosen before, and any found in FOLDERS; * marks the one in use."""
     from rich.console import Console
@@ -64,7 +64,7 @@ def list_models(
 
 @models_app.command("use")
 def use(
-    folder: Annotated[Optional[Path], typer.Argument(help="A bundle folder written by `sincere train`.")] = None,
+    folder: Annotated[Path | None, typer.Argument(help="A bundle folder written by `sincere train`.")] = None,
     default: Annotated[bool, typer.Option("--default", help="Go back to the shipped bundle.")] = False,
 ) -> None:
     """Make FOLDER the bundle that `sincere score`, batch jobs and the API load (after --model and $SINCERE_MODEL)."""

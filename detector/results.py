@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from detector.message import Message
 from detector.features import CAMPAIGN_COPY
+from detector.message import Message
 from detector.policy import POLICY_DESCRIPTIONS, TEXT_MODEL_PERSONAL, Decision
 from detector.signals import Evidence, Hit, SignalRegistry
 

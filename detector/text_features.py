@@ -11,8 +11,8 @@ the per-word cache; tests/detector/test_text_features.py holds the equality).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp

@@ -12,8 +12,9 @@ are safetensors (tensors only) plus JSON configs; torch is imported only when on
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

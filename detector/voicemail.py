@@ -19,16 +19,16 @@ sit in logit points beside the bundle's own. The transcript campaign (CAMPAIGN_C
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE, MAX_SECONDS, SAMPLE_RATE, AudioError, load_audio, resample
 from detector.audio.encoder import EncoderUnavailable
 from detector.audio.features import trim_silence
-from detector.campaigns.audio_fingerprint import (CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print,
-                                                  chromaprint)
+from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print, chromaprint
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.index import Campaign
 from detector.message import CHANNELS, InvalidMessage, Message

@@ -24,12 +24,12 @@ import csv
 import hashlib
 import json
 import random
-import re
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +73,7 @@ class AudioCorpusError(RuntimeError):
 @dataclass(frozen=True)
 class Clip:
     """One utterance before channels: where it comes from and how to get its samples."""
+
     clip_id: str
     label: str            # "human" | "synthetic"
     source: str           # human corpus name, or the TTS engine

@@ -19,12 +19,13 @@ import hashlib
 import json
 import platform
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -463,7 +464,7 @@ def train_voice_bundle(corpus: Path, out: Path, jobs: int = 2,
     manifest = {
         "name": MODEL_NAME, "version": MODEL_VERSION, "kind": VOICE_FORMAT, "front_end": chosen["front_end"],
         "encoder": {"name": audio_encoder.ENCODER_NAME, "sha256": MODEL_SHA256} if chosen["front_end"] != "hand" else None,
-        "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "python": platform.python_version(),
         "packages": {p: version(p) for p in ("scikit-learn", "numpy", "scipy", "skops", "ctranslate2")},
         "feature_version": metrics["feature_version"], "window_seconds": audio_features.WINDOW_SECONDS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -40,7 +40,7 @@ def build(
     seed: Annotated[int, typer.Option(help="Seed for the split tie-breaks and template rendering.")] = 13,
     templates: Annotated[Path, typer.Option(help="Template library folder.")] = DATA_DIR / "templates",
     personal: Annotated[Path, typer.Option(help="Hand-written personal messages folder.")] = DATA_DIR / "personal",
-    datasheet: Annotated[Optional[Path], typer.Option(help="Update this datasheet's counts section.")] = None,
+    datasheet: Annotated[Path | None, typer.Option(help="Update this datasheet's counts section.")] = None,
 ) -> None:
     """Build the labelled corpus: public sources plus the project's own records, deduplicated and split."""
     from training.corpus import build_corpus, project_extras
@@ -90,10 +90,10 @@ def stats(path: Annotated[Path, typer.Argument(help="A corpus Parquet file writt
 
 def train(
     config: Annotated[Path, typer.Option(help="Training config YAML, e.g. training/configs/default.yaml.")],
-    data: Annotated[Optional[Path], typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column (default: the config's 'data').")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Bundle folder to write (default: the config's 'out').")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Override the config's seed.")] = None,
-    mlflow: Annotated[Optional[str], typer.Option("--mlflow", help="Record the run in MLflow at this tracking URI, e.g. sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column (default: the config's 'data').")] = None,
+    out: Annotated[Path | None, typer.Option(help="Bundle folder to write (default: the config's 'out').")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override the config's seed.")] = None,
+    mlflow: Annotated[str | None, typer.Option("--mlflow", help="Record the run in MLflow at this tracking URI, e.g. sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
 ) -> None:
     """Train a bundle of the config's kind: model, manifest, MODEL_CARD.md, metrics.json and plots."""
     from detector.bundle import BundleError
@@ -126,13 +126,13 @@ def _cell(value: object) -> str:
 
 def evaluate(
     data: Annotated[Path, typer.Option(help="Labelled data (contract shape + 'label').")],
-    model: Annotated[Optional[list[Path]], typer.Option(help="Bundle folder (default: the one scoring uses, see `sincere models list`); repeatable.")] = None,
-    bundles: Annotated[Optional[list[Path]], typer.Argument(help="More bundle folders, with --compare.")] = None,
+    model: Annotated[list[Path] | None, typer.Option(help="Bundle folder (default: the one scoring uses, see `sincere models list`); repeatable.")] = None,
+    bundles: Annotated[list[Path] | None, typer.Argument(help="More bundle folders, with --compare.")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Compare the bundles given as arguments side by side.")] = False,
-    split: Annotated[Optional[str], typer.Option(help="Evaluate only this split (train/val/test); 'all' for every row.")] = "test",
-    target_fpr: Annotated[Optional[float], typer.Option("--target-fpr", min=0.0, max=1.0, help="Also tune a threshold for at most this FPR on personal messages and report recall at it.")] = None,
-    tune_split: Annotated[Optional[str], typer.Option(help="Split to tune --target-fpr on (default: 'val' when the data has one, else the evaluated rows).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write the full metrics JSON here.")] = None,
+    split: Annotated[str | None, typer.Option(help="Evaluate only this split (train/val/test); 'all' for every row.")] = "test",
+    target_fpr: Annotated[float | None, typer.Option("--target-fpr", min=0.0, max=1.0, help="Also tune a threshold for at most this FPR on personal messages and report recall at it.")] = None,
+    tune_split: Annotated[str | None, typer.Option(help="Split to tune --target-fpr on (default: 'val' when the data has one, else the evaluated rows).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the full metrics JSON here.")] = None,
 ) -> None:
     """Metrics of one bundle, or several side by side, on the same labelled data."""
     import json

@@ -12,10 +12,11 @@ import json
 import random
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,10 +25,16 @@ from detector.bundle import sha256_file
 from detector.message import CHANNELS, Person
 from training.progress import step, track
 from training.public_outreach import DEFAULT_TEMPLATES, read_public_outreach, read_public_personal
-from training.templates import load_fills
 from training.sources import (
-    CorpusError, LABELS, READERS, RECORD_KEYS, Skips, input_files, tokens,
+    LABELS,
+    READERS,
+    RECORD_KEYS,
+    CorpusError,
+    Skips,
+    input_files,
+    tokens,
 )
+from training.templates import load_fills
 
 SPLITS = ("train", "val", "test")
 SPLIT_SHARES = {"train": 0.70, "val": 0.15, "test": 0.15}
@@ -151,7 +158,7 @@ def address_some_spam(records: list[dict[str, Any]], fills: dict[str, list[str]]
 
 
 def _seeded(seed: int, group: str) -> str:
-    return hashlib.sha256(f"{seed}\x00{group}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{seed}\x00{group}".encode()).hexdigest()
 
 
 def assign_splits(records: list[dict[str, Any]], seed: int) -> dict[str, str]:

@@ -8,7 +8,7 @@ on out-of-fold blend scores for at most the target false-positive rate on person
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.optimize import minimize

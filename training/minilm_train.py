@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import math
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import skops.io as sio
 import yaml
 
 from detector import minilm
+from detector import transformer_models as tm
 from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
 from detector.policy import Policy
 from detector.signals import SignalRegistry, default_registry
-from detector import transformer_models as tm
 from training.config import TextTfidfConfig, TrainConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
 from training.embeddings import embed_cached, subsample

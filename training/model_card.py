@@ -6,8 +6,9 @@ limits); each kind supplies its own "Model" section (see `text_tfidf_section`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from detector.policy import Policy
 from training.plots import PLOTS

@@ -7,8 +7,9 @@ the precision-recall and ROC plots also show smile against personal alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure

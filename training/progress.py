@@ -8,12 +8,12 @@ callers and tests see no change.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sized
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sized, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 T = TypeVar("T")
 _active: Progress | None = None

@@ -16,14 +16,15 @@ import argparse
 import json
 import random
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from training.evaluate import score_frame, select_split
 from training.dataset import read_table
+from training.evaluate import score_frame, select_split
 from training.fit_policy import threshold_for_fpr
 
 SYNONYMS: dict[str, tuple[str, ...]] = {

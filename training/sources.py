@@ -15,10 +15,11 @@ import json
 import re
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.parsing import html as html_text
 from detector.parsing import rfc822

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from training.config import TrainConfig, as_plain_dict
 from training.plots import PLOTS

@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import util
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

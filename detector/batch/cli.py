@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,19 +29,19 @@ def scan(
                                              "Voice Takeout, VTT/SRT captions, contract CSV/JSONL/Parquet, or a "
                                              "live mailbox: imaps://user@host[:port]/FOLDER.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Results file: .parquet, .csv or .jsonl.")],
-    report: Annotated[Optional[Path], typer.Option(help="Also write a self-contained HTML report here.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="mbox, maildir, eml, linkedin, gvoice, captions, "
+    report: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="mbox, maildir, eml, linkedin, gvoice, captions, "
                                                                  "csv, jsonl or parquet (default: detected).")] = None,
-    me: Annotated[Optional[str], typer.Option(help='You, as "Jane Doe <jane@x.com>" (default: the most common recipient).')] = None,
-    company: Annotated[Optional[str], typer.Option(help="Your company (feeds identity slots).")] = None,
-    title: Annotated[Optional[str], typer.Option(help="Your job title (feeds identity slots).")] = None,
+    me: Annotated[str | None, typer.Option(help='You, as "Jane Doe <jane@x.com>" (default: the most common recipient).')] = None,
+    company: Annotated[str | None, typer.Option(help="Your company (feeds identity slots).")] = None,
+    title: Annotated[str | None, typer.Option(help="Your job title (feeds identity slots).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted scan of the same input.")] = False,
     engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
     checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
-    model: Annotated[Optional[Path], typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
-    campaigns: Annotated[Optional[str], typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
+    model: Annotated[Path | None, typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
+    campaigns: Annotated[str | None, typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
                                                           "redis://host:port/db (default: a temporary SQLite file; "
                                                           "a remote Dask cluster needs redis).")] = None,
     since: Since = None,

@@ -14,8 +14,9 @@ about 140 MiB over a 100,000-message scan (flat without it).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 

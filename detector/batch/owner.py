@@ -7,9 +7,10 @@ The owner becomes each record's `recipient`, which the identity-slot signal matc
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from email.utils import parseaddr
-from typing import Any, Iterable
+from typing import Any
 
 SAMPLE = 5000
 """Owner inference looks at this many messages from the start of the inbox."""

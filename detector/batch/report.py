@@ -10,7 +10,7 @@ import base64
 import io
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,7 +168,7 @@ def render(frame: pd.DataFrame, owner: Owner, fmt: str) -> str:
     """The report page for a results frame (the columns in COLUMNS)."""
     theirs = frame[~frame["from_me"].fillna(False).astype(bool)]
     who = owner.name or owner.email or "unknown"
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     intro = (f"<p>{len(frame):,} messages from a {escape(fmt)} export, inbox owner {escape(who)}; "
              f"{len(frame) - len(theirs):,} written by the owner are left out of the charts. Generated {when}.</p>")
     sections = [

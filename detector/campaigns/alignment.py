@@ -10,8 +10,8 @@ mask facing plain words in another copy names its type.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
-from typing import Iterable, Mapping
 
 from detector.campaigns.index import Campaign
 from detector.message import Person

@@ -23,16 +23,24 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 import numpy as np
 
 from detector.campaigns import audio_fingerprint as audio
 from detector.campaigns.audio_fingerprint import kind, rep_campaign_id, rep_keys
-from detector.campaigns.fingerprint import (LINK_THRESHOLD, PITCH_THRESHOLD, UNVARIED_THRESHOLD, Fingerprint, jaccard,
-                                            sent_again, shingle_set, similarity)
+from detector.campaigns.fingerprint import (
+    LINK_THRESHOLD,
+    PITCH_THRESHOLD,
+    UNVARIED_THRESHOLD,
+    Fingerprint,
+    jaccard,
+    sent_again,
+    shingle_set,
+    similarity,
+)
 
 MAX_REPS = 8
 """Distinct signatures of each kind kept per campaign."""

@@ -11,9 +11,9 @@ or the readers' names and companies.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from itertools import islice
-from typing import Iterable, Iterator
 
 import numpy as np
 import redis

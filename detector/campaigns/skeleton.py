@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from detector.campaigns.boilerplate import own_text
 from detector.masking import figures, skeleton

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import quotequail
 from quotequail._enums import Position
 from quotequail._internal import extract_headers, find_pattern_on_line
 from quotequail._patterns import (
-    FORWARD_LINE, FORWARD_MESSAGES, HEADER_MAP, HEADER_RE, MAX_WRAP_LINES, MIN_HEADER_LINES, MIN_QUOTED_LINES,
+    FORWARD_LINE,
+    FORWARD_MESSAGES,
+    HEADER_MAP,
+    HEADER_RE,
+    MAX_WRAP_LINES,
+    MIN_HEADER_LINES,
+    MIN_QUOTED_LINES,
 )
 
 _ORIGINAL = re.compile(

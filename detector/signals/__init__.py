@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from detector.message import Message
 from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal

@@ -8,8 +8,9 @@ keyed by the signal's stable code, so they can be retuned without touching detec
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from detector.message import Message
 

@@ -8,7 +8,7 @@ use your name. Only greetings near the top count ("over there" is not a greeting
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

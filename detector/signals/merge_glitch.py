@@ -9,7 +9,7 @@ only judged when the rest of the body is normally cased, so all-lower-case ASR t
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -8,7 +8,7 @@ like a contact field (UPPER_SNAKE, or a word such as name/company/title/city/pro
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -9,7 +9,7 @@ Phrases tolerate missing punctuation and apostrophes, as in ASR transcripts.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -16,7 +16,7 @@ deep reaches the policy as SHARED_HISTORY (see detector.features).
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -9,7 +9,7 @@ list mail declares itself with List-Unsubscribe, reported apart as `list_unsubsc
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -6,8 +6,8 @@ something conclusive fired (an unfilled merge tag, a campaign copy), leans perso
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import islice
-from typing import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -10,7 +10,7 @@ as well.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from detector.message import Message
 from detector.signals.base import Hit, Signal

@@ -9,7 +9,8 @@ not a word of the API itself (a field name or an enum value, which errors name o
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import schemathesis
 

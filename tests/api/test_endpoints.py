@@ -65,7 +65,8 @@ def test_models_health_ready_metrics(client, auth):
 
 
 def test_keys_command_creates_lists_and_revokes(tmp_path, monkeypatch):
-    from detector.cli import app as cli, _plug_in_commands
+    from detector.cli import _plug_in_commands
+    from detector.cli import app as cli
 
     monkeypatch.setenv("SINCERE_DATA_DIR", str(tmp_path))
     _plug_in_commands()

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from detector.message import MAX_TEXT_CHARS, InvalidMessage, from_record
+from detector.message import MAX_TEXT_CHARS, from_record
 
 RAW_MULTIPART = (
     "From: =?utf-8?q?Jos=C3=A9_P=C3=A9rez?= <jose@example.org>\n"

@@ -1,7 +1,6 @@
 """`sincere models list|use` and the one resolution order every shell loads its bundle by."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -14,8 +14,7 @@ import pytest
 from detector.engine import Detector, prepare
 from detector.features import model_text
 from detector.voicemail import SYNTHETIC_VOICE, VOICE_CAMPAIGN_COPY, Heard, Voicemail
-from tests.detector.voice_drops import (KNOWN_SENTENCE, OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools,
-                                        script)
+from tests.detector.voice_drops import KNOWN_SENTENCE, OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools, script
 
 NAMES = ("Dana", "Kevin", "Sarah", "Mark", "Laura")
 VOICE_THRESHOLD = json.loads((Path(__file__).parents[2] / "detector/bundles/voice/calibration.json").read_text())["threshold"]

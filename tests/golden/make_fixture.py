@@ -22,8 +22,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = Path(os.environ.get("SINCERE_CORPORA") or REPO.parent / "shared" / "corpora")

@@ -4,8 +4,18 @@ calibration and the operating threshold."""
 import numpy as np
 import pytest
 
-from training.audio_train import (FOLDS, classifier, eer, engine_table, false_alarms, fit_calibration,
-                                  held_out_logits, operating_threshold, pooled_logits, speaker_folds)
+from training.audio_train import (
+    FOLDS,
+    classifier,
+    eer,
+    engine_table,
+    false_alarms,
+    fit_calibration,
+    held_out_logits,
+    operating_threshold,
+    pooled_logits,
+    speaker_folds,
+)
 
 
 def test_eer_of_perfect_random_and_inverted_scores():

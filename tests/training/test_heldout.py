@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from detector.cli import app, _plug_in_commands
+from detector.cli import _plug_in_commands, app
 from training.heldout import assign_folds, cv_group, heldout_report
 
 REPO = Path(__file__).parents[2]

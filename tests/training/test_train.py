@@ -3,7 +3,6 @@ bundle contents, determinism, loading through the detector, config errors, split
 
 import json
 import random
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detector.bundle import Bundle
-from detector.cli import app, _plug_in_commands
+from detector.cli import _plug_in_commands, app
 from detector.engine import Detector
 from training.config import ConfigError, TextTfidfConfig, load_config, with_overrides
 from training.dataset import DatasetError

@@ -6,26 +6,27 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import typer
 
 EXIT_BAD_INPUT = 2
 imap_app = typer.Typer(help="Live mailboxes over IMAP: take back what Sincere wrote.", no_args_is_help=True)
 
-PasswordFile = Annotated[Optional[Path], typer.Option(help="Read the (app) password from this file's first line "
+PasswordFile = Annotated[Path | None, typer.Option(help="Read the (app) password from this file's first line "
                                                            "(default: $SINCERE_IMAP_PASSWORD, else a prompt).")]
-TokenFile = Annotated[Optional[Path], typer.Option(help="Log in with XOAUTH2 and the OAuth2 access token in this file "
+TokenFile = Annotated[Path | None, typer.Option(help="Log in with XOAUTH2 and the OAuth2 access token in this file "
                                                         "(or $SINCERE_IMAP_OAUTH2_TOKEN).")]
-StateDir = Annotated[Optional[Path], typer.Option(help="Where each mailbox's state, journal and campaign index live "
+StateDir = Annotated[Path | None, typer.Option(help="Where each mailbox's state, journal and campaign index live "
                                                        "(default: $SINCERE_DATA_DIR/imap or ~/.local/share/sincere/imap).")]
-Since = Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Only mail received on or after this "
+Since = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only mail received on or after this "
                                                                                "day (YYYY-MM-DD), for a first run.")]
 Label = Annotated[bool, typer.Option("--label", help="Add the keyword $SincereSmile or $SincereBulk to such messages.")]
-MoveTo = Annotated[Optional[str], typer.Option(help="Move smile messages to this existing folder (Gmail: add this label).")]
+MoveTo = Annotated[str | None, typer.Option(help="Move smile messages to this existing folder (Gmail: add this label).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what --label / --move-to would change; change and remember nothing.")]
 
 
@@ -108,15 +109,15 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
 
 def watch(
     url: Annotated[str, typer.Argument(help="imaps://user@host[:port]/FOLDER (FOLDER defaults to INBOX).")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Append each new message's result here (JSON lines).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Append each new message's result here (JSON lines).")] = None,
     label: Label = False,
     move_to: MoveTo = None,
     since: Since = None,
-    me: Annotated[Optional[str], typer.Option(help='You, as "Jane Doe <jane@x.com>".')] = None,
-    company: Annotated[Optional[str], typer.Option(help="Your company (feeds identity slots).")] = None,
-    title: Annotated[Optional[str], typer.Option(help="Your job title (feeds identity slots).")] = None,
+    me: Annotated[str | None, typer.Option(help='You, as "Jane Doe <jane@x.com>".')] = None,
+    company: Annotated[str | None, typer.Option(help="Your company (feeds identity slots).")] = None,
+    title: Annotated[str | None, typer.Option(help="Your job title (feeds identity slots).")] = None,
     poll_seconds: Annotated[float, typer.Option(min=1, help="Seconds between checks where the server has no IDLE.")] = 60.0,
-    model: Annotated[Optional[Path], typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
     password_file: PasswordFile = None,
     oauth2_token_file: TokenFile = None,
     state_dir: StateDir = None,

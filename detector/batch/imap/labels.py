@@ -10,8 +10,9 @@ is ever deleted: undo's one expunge is of a copy Sincere itself made, by UID.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from imapclient import IMAPClient
 

@@ -11,10 +11,10 @@ so a run that fails is simply run again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session

@@ -14,10 +14,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.batch.imap.mailbox import ImapError, MailboxUrl
 from detector.batch.scan import write_atomic

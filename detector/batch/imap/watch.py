@@ -11,10 +11,10 @@ from __future__ import annotations
 import select
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Callable
 
 from detector.batch.imap.labels import describe
 from detector.batch.imap.mailbox import DROPPED, ConnectionLost, Session

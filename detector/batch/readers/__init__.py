@@ -7,8 +7,9 @@ owner inference and never reach the output.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from detector.batch.readers import captions, linkedin, maildir, mbox, tables, voice
 from detector.batch.readers.base import Position, walk

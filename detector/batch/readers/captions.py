@@ -5,8 +5,9 @@ The caption text goes in as the body; the engine flattens cues (detector/parsing
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.batch.readers.base import Position, iter_files, relative
 

@@ -8,7 +8,8 @@ row, so rows out = UIDs listed. Gmail's labels and thread id come along where th
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from imapclient.exceptions import IMAPClientError
 

@@ -7,8 +7,9 @@ One message per file; a file that cannot be read becomes an error row, never a s
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.batch.readers.base import Position, iter_files, relative
 from detector.batch.readers.mime import email_row

@@ -13,8 +13,9 @@ leaves a note (counts only) for the scan's summary.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.batch.readers.base import Position
 from detector.batch.readers.mime import email_row

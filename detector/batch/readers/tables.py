@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from detector.batch.readers.base import Position
 from detector.engine import BadLine

@@ -6,8 +6,9 @@ as `audio_path`. Other call-log pages (received, placed, texts) are not voicemai
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 

@@ -8,8 +8,7 @@ import socket
 import pytest
 
 from detector.audio.decoding import ASR_RATE, load_audio
-from detector.audio.transcription import (MODEL_SHA256, Transcriber, TranscriberUnavailable, normalise_transcript,
-                                          verify_model)
+from detector.audio.transcription import MODEL_SHA256, Transcriber, TranscriberUnavailable, normalise_transcript, verify_model
 from tests.detector.voice_drops import KNOWN_SENTENCE, render, require_tools
 
 

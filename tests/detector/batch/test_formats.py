@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from batch_exports import OUTREACH, OWNER, PERSONAL, email, write_jsonl
 
-from detector.batch.owner import Owner
 from detector.batch import readers
+from detector.batch.owner import Owner
 from detector.batch.readers import detect
 from detector.batch.readers.base import Position
 from detector.batch.scan import ScanOptions, scan

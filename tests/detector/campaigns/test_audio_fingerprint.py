@@ -8,8 +8,17 @@ import pytest
 import redis
 
 from detector.campaigns import CampaignIndex
-from detector.campaigns.audio_fingerprint import (AUDIO_LINK_THRESHOLD, CHUNK, MIN_CHUNKS, audio_print, chromaprint,
-                                                  encode, is_audio, rep_keys, similarity)
+from detector.campaigns.audio_fingerprint import (
+    AUDIO_LINK_THRESHOLD,
+    CHUNK,
+    MIN_CHUNKS,
+    audio_print,
+    chromaprint,
+    encode,
+    is_audio,
+    rep_keys,
+    similarity,
+)
 from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
 from detector.campaigns.sqlite_store import SqliteCampaignStore
 from tests.detector.voice_drops import OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools, script

@@ -1,9 +1,9 @@
 """What one sender repeats in every note (signature, disclaimer, attachment notes, passed-on
 headers) does not make two of his notes copies of one template."""
 
-from detector.campaigns import CampaignIndex
 import pytest
 
+from detector.campaigns import CampaignIndex
 from detector.campaigns.boilerplate import FOOTER_LIST_WITHIN, PASSED_ON_WITHIN, own_text
 from detector.campaigns.fingerprint import fingerprint
 from detector.engine import prepare

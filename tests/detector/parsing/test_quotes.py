@@ -1,7 +1,7 @@
 """Reply/forward splitting: the hint-guided search must never change what quotequail finds."""
 
-import quotequail
 import pytest
+import quotequail
 
 import detector.parsing.quotes as quotes
 

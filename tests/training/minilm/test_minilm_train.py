@@ -79,9 +79,10 @@ def test_fused_bundle_blends_tfidf_and_minilm_and_refuses_tampering(tiny_minilm,
 
 
 def test_finetuned_encoder_is_saved_as_safetensors_and_reloads_to_the_same_predictions(tiny_minilm, table, tmp_path):
+    from safetensors.torch import load_file
+
     from detector import minilm
     from detector import transformer_models as tm
-    from safetensors.torch import load_file
 
     out = tmp_path / "ft"
     _train(_config("finetune", batch_size=32, learning_rate=1e-3), table, out)
