@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples" / "messages.jsonl"
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -48,7 +48,7 @@ def requests_for(port: int, token: str) -> list[bytes]:
     return out
 
 
-async def client(port: int, requests: list[bytes], offset: int, until: float, interval: float,
+async def _client(port: int, requests: list[bytes], offset: int, until: float, interval: float,
                  latencies: list[float], errors: list[str]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i, next_at = offset, time.perf_counter() + interval * random.random()
@@ -78,19 +78,19 @@ async def client(port: int, requests: list[bytes], offset: int, until: float, in
         writer.close()
 
 
-async def load(port: int, requests: list[bytes], clients: int, seconds: float, warmup: float,
+async def _load(port: int, requests: list[bytes], clients: int, seconds: float, warmup: float,
                rate: float) -> tuple[list[float], list[str], float]:
     interval = clients / rate if rate else 0.0
-    await asyncio.gather(*(client(port, requests, c, time.perf_counter() + warmup, interval, [], [])
+    await asyncio.gather(*(_client(port, requests, c, time.perf_counter() + warmup, interval, [], [])
                            for c in range(clients)))
     latencies: list[float] = []
     errors: list[str] = []
     start = time.perf_counter()
-    await asyncio.gather(*(client(port, requests, c, start + seconds, interval, latencies, errors) for c in range(clients)))
+    await asyncio.gather(*(_client(port, requests, c, start + seconds, interval, latencies, errors) for c in range(clients)))
     return latencies, errors, time.perf_counter() - start
 
 
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 120) -> None:
+def _wait_ready(port: int, server: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if server.poll() is not None:
@@ -104,7 +104,7 @@ def wait_ready(port: int, server: subprocess.Popen, timeout: float = 120) -> Non
     raise SystemExit("server not ready in time")
 
 
-def summary(mode: str, latencies: list[float], errors: list[str], elapsed: float) -> dict:
+def _summary(mode: str, latencies: list[float], errors: list[str], elapsed: float) -> dict:
     latencies = sorted(latencies)
     return {
         "mode": mode,
@@ -119,6 +119,8 @@ def summary(mode: str, latencies: list[float], errors: list[str], elapsed: float
 
 
 def main() -> None:
+    """Start the server, run the closed-loop and paced loads, and write the fragment; exits non-zero when any
+    request failed."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0, help="closed-loop run length")
@@ -137,18 +139,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "SINCERE_DATA_DIR": data_dir, "SINCERE_RATE_LIMIT": "1000000/minute", "SINCERE_HASH_SALT": "bench"}
         token = KeyStore(Path(data_dir) / "api.sqlite3").create("benchmark")[1]
-        port = free_port()
+        port = _free_port()
         server = subprocess.Popen([str(sincere), "serve", "--port", str(port), "--workers", str(args.workers),
                                    "--log-level", "warning"], env=env, cwd=data_dir)
         try:
-            wait_ready(port, server)
+            _wait_ready(port, server)
             requests = requests_for(port, token)
-            runs.append(summary("closed loop", *asyncio.run(load(port, requests, args.clients, args.seconds, args.warmup, 0.0))))
+            runs.append(_summary("closed loop", *asyncio.run(_load(port, requests, args.clients, args.seconds, args.warmup, 0.0))))
             print(json.dumps(runs[-1]), flush=True)
             rate = args.rate or max(1.0, round(runs[0]["requests_per_s"] / 2))
             if args.paced_seconds > 0:
-                runs.append(summary(f"paced at {rate:g} req/s", *asyncio.run(
-                    load(port, requests, args.clients, args.paced_seconds, 0.0, rate))))
+                runs.append(_summary(f"paced at {rate:g} req/s", *asyncio.run(
+                    _load(port, requests, args.clients, args.paced_seconds, 0.0, rate))))
                 print(json.dumps(runs[-1]), flush=True)
         finally:
             server.terminate()

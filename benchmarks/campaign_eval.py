@@ -113,21 +113,21 @@ _GREETING = re.compile(r"\A\s*(?:(?:hi|hey|hello|dear|greetings|good (?:morning|
 """A greeting opening the message, on its own line or followed by text on its line."""
 
 
-def contract(record: dict) -> dict:
+def _contract(record: dict) -> dict:
     return {k: record[k] for k in CONTRACT_KEYS if k in record}
 
 
-def fingerprints(records: list[dict], registry) -> list:
+def _fingerprints(records: list[dict], registry) -> list:
     out = []
     for record in records:
         try:
-            out.append(fingerprint(*prepare(contract(record), registry)))
+            out.append(fingerprint(*prepare(_contract(record), registry)))
         except (InvalidMessage, UndecodableMessage):
             out.append(None)
     return out
 
 
-def swap_synonyms(text: str) -> str:
+def _swap_synonyms(text: str) -> str:
     def swap(m: re.Match) -> str:
         word = m.group()
         new = SYNONYMS.get(word.lower())
@@ -138,7 +138,7 @@ def swap_synonyms(text: str) -> str:
     return _WORD.sub(swap, text)
 
 
-def reorder(text: str, rng: random.Random) -> str:
+def _reorder(text: str, rng: random.Random) -> str:
     parts = [p for p in _SENTENCE.split(text) if p.strip()]
     rng.shuffle(parts)
     return " ".join(parts)
@@ -150,17 +150,19 @@ def template_links(copies: list[dict], fps: list, threshold: float | None = None
     number of campaigns spanning templates (`key`: what counts as one template)."""
     campaigns, _ = link_all(fps, threshold)
     members = defaultdict(set)
-    for r, c in zip(copies, campaigns):
+    for r, c in zip(copies, campaigns, strict=True):
         if c is not None:
             members[c.id].add(r[key])
-    linked = sum(c is not None and members[c.id] == {r[key]} for r, c in zip(copies, campaigns))
+    linked = sum(c is not None and members[c.id] == {r[key]} for r, c in zip(copies, campaigns, strict=True))
     return campaigns, linked / len(copies), sum(len(m) > 1 for m in members.values())
 
 
 def templates_eval(copies: list[dict], fps: list) -> dict:
+    """How well template copies link to their own template's campaign and to no other (parts 1 and 4),
+    with the similarity margin between same-template and cross-template copies."""
     campaigns, linked, spanning = template_links(copies, fps)
     per_template = defaultdict(set)
-    for r, c in zip(copies, campaigns):
+    for r, c in zip(copies, campaigns, strict=True):
         per_template[r["template_id"]].add(c.id if c else None)
     printed = [i for i, fp in enumerate(fps) if fp is not None]
     sigs = np.array([fps[i].signature for i in printed])
@@ -187,11 +189,11 @@ def templates_eval(copies: list[dict], fps: list) -> dict:
     }
 
 
-def prepared(records: list[dict], registry) -> list[tuple | None]:
+def _prepared(records: list[dict], registry) -> list[tuple | None]:
     out = []
     for record in records:
         try:
-            out.append(prepare(contract(record), registry))
+            out.append(prepare(_contract(record), registry))
         except (InvalidMessage, UndecodableMessage):
             out.append(None)
     return out
@@ -225,11 +227,13 @@ def linked_share(fps: list, threshold: float | None = None) -> dict:
 
 
 def false_merges(corpus: Path, registry, copies: list[dict], copy_fps: list) -> dict:
+    """Part 2: personal messages of the corpus linked to one another that are not the same text, and the choice
+    of UNVARIED_THRESHOLD made on train+val only."""
     from training.dataset import read_table, to_record
 
     frame = read_table(corpus)
     rows = frame[frame["label"] == "personal"].to_dict("records")
-    pairs = prepared([to_record(r) for r in rows], registry)
+    pairs = _prepared([to_record(r) for r in rows], registry)
     fps = [fingerprint(*p) if p is not None else None for p in pairs]
     campaigns, groups = link_all(fps)
     words = {i: _TOKEN.findall(pairs[i][0].text.lower()) for g in groups.values() for i in g}
@@ -271,23 +275,25 @@ def false_merges(corpus: Path, registry, copies: list[dict], copy_fps: list) -> 
 
 
 def paraphrase_probe(copies: list[dict], registry, seed: int = 13) -> dict:
+    """Part 3: share of reworded template copies (synonym swaps, sentence reorder, both) that still find their
+    own template's campaign."""
     rng = random.Random(seed)
     by_template = defaultdict(list)
     for r in copies:
         by_template[r["template_id"]].append(r)
-    variants = {"unchanged": lambda t: t, "synonym swaps": swap_synonyms,
-                "sentence reorder": lambda t: reorder(t, rng), "both": lambda t: reorder(swap_synonyms(t), rng)}
+    variants = {"unchanged": lambda t: t, "synonym swaps": _swap_synonyms,
+                "sentence reorder": lambda t: _reorder(t, rng), "both": lambda t: _reorder(_swap_synonyms(t), rng)}
     recall = {}
     groups = [g for g in by_template.values() if len(g) >= 2]
     for name, change in variants.items():
         index = CampaignIndex()
         found = 0
         for group in groups:
-            known = fingerprints(group[:-1], registry)
+            known = _fingerprints(group[:-1], registry)
             index.prefill(known)
             own = {c.id for c in index.link(known) if c is not None} or {None}
             probe = dict(group[-1], id=group[-1]["id"] + "-probe", body=change(group[-1]["body"]))
-            fp = fingerprints([probe], registry)[0]
+            fp = _fingerprints([probe], registry)[0]
             hit = index.lookup(fp) if fp is not None else None
             found += hit is not None and hit.id in own
         recall[name] = round(found / len(groups), 4)
@@ -384,7 +390,7 @@ def with_openers(copies: list[dict], seed: int = 13) -> list[dict]:
 
 def public_eval(copies: list[dict], registry) -> dict:
     """As `templates_eval`, plus the same counted by variant group, and among fingerprinted copies."""
-    fps = fingerprints(copies, registry)
+    fps = _fingerprints(copies, registry)
     _, linked, spanning = template_links(copies, fps, key="variant")
     printed = sum(fp is not None for fp in fps)
     return {**templates_eval(copies, fps), "not_fingerprinted": len(fps) - printed,
@@ -394,13 +400,13 @@ def public_eval(copies: list[dict], registry) -> dict:
             "campaigns_spanning_variant_groups": spanning}
 
 
-def flatten(value, prefix: str = "") -> list[tuple[str, object]]:
+def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:
     if isinstance(value, dict):
-        return [pair for key, item in value.items() for pair in flatten(item, f"{prefix}.{key}" if prefix else key)]
+        return [pair for key, item in value.items() for pair in _flatten(item, f"{prefix}.{key}" if prefix else key)]
     return [(prefix, value)]
 
 
-def find_corpus(given: Path | None, work: Path) -> Path | None:
+def _find_corpus(given: Path | None, work: Path) -> Path | None:
     if given:
         return given
     if os.environ.get("SINCERE_BENCH_CORPUS"):
@@ -416,6 +422,8 @@ def find_corpus(given: Path | None, work: Path) -> Path | None:
 
 
 def main() -> None:
+    """Run the parts the available data allows and write the fragment; a part without its data is noted as not
+    measured."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--corpus", type=Path)
@@ -425,7 +433,7 @@ def main() -> None:
     registry = default_registry()
     copies = [r for r in render_smile(REPO / "data/templates", seed=13, copies_per_template=5)
               if r["merge_failure"] is None]
-    copy_fps = fingerprints(copies, registry)
+    copy_fps = _fingerprints(copies, registry)
     metrics = {"templates": templates_eval(copies, copy_fps)}
     print(json.dumps(metrics["templates"]), flush=True)
     metrics["paraphrase"] = paraphrase_probe(copies, registry)
@@ -436,7 +444,7 @@ def main() -> None:
                                        "personalised_openers": public_eval(with_openers(public), registry)}
         print(json.dumps(metrics["public_templates"]), flush=True)
     work = Path(os.environ.get("SINCERE_BENCH_WORK") or tempfile.mkdtemp(prefix="campaign-eval-"))
-    corpus = find_corpus(args.corpus, work)
+    corpus = _find_corpus(args.corpus, work)
     notes = [f"Copies whose readers' details vary link at {LINK_THRESHOLD}; copies where none varies (no identity "
              f"slot masked, or one reader) at UNVARIED_THRESHOLD = {UNVARIED_THRESHOLD}, chosen on the corpus's "
              "train+val personal messages and the template library only (second table; 1.01 = never), never on test."]
@@ -468,7 +476,7 @@ def main() -> None:
                                    "templates linked to own campaign", "campaigns spanning templates"],
                        "rows": [[float(t), *v.values()]
                                 for t, v in merges["unvaried_threshold_choice_on_train_val"].items()]})
-    figures = [[k, v] for k, v in flatten(metrics) if ".unvaried_threshold_choice_on_train_val." not in k]
+    figures = [[k, v] for k, v in _flatten(metrics) if ".unvaried_threshold_choice_on_train_val." not in k]
     fragment = {"benchmark": "campaign_eval", "title": "Campaign linking: templates, false merges, paraphrases",
                 "data": "the template library and the 589 public third-party templates (5 recipients each, clean fills; "
                         "the public ones also with a personalised opener per recipient) and the corpus's personal "

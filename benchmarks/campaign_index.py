@@ -35,14 +35,14 @@ FILL_CHUNK = 100_000
 """Signatures per `prefill` call while filling (an inbox or a day of API traffic, not one huge transaction)."""
 
 
-def fingerprints(rng: np.random.Generator, n: int, start: int = 0) -> list[Fingerprint]:
+def _fingerprints(rng: np.random.Generator, n: int, start: int = 0) -> list[Fingerprint]:
     sigs = rng.integers(0, 2**32, size=(n, NUM_PERM), dtype=np.uint32)
     return [Fingerprint(signature=s, tokens=(), slot_types=frozenset({"first_name"}), slot_spans=(),
                         recipient=f"r{start + i}@example.org", message_id=f"m{start + i}",
                         slot_values=frozenset({("first_name", f"reader{start + i}")})) for i, s in enumerate(sigs)]
 
 
-def near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
+def _near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
     sig = fp.signature.copy()
     changed = rng.choice(NUM_PERM, NUM_PERM // 4, replace=False)
     sig[changed] = rng.integers(0, 2**32, size=len(changed), dtype=np.uint32)
@@ -50,26 +50,28 @@ def near_copy(fp: Fingerprint, rng: np.random.Generator, i: int) -> Fingerprint:
                        recipient=f"q{i}@example.org", message_id=f"q{i}", slot_values=frozenset({("first_name", f"other{i}")}))
 
 
-def rss_bytes() -> int:
+def _rss_bytes() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def measure(store, n: int, memory, seed: int = 13) -> dict:
+    """Fill one store with n signatures, then time single inserts and near-copy lookups; `memory` reads the
+    store's footprint (RSS, file size or Redis used_memory) before and after the fill."""
     rng = np.random.default_rng(seed)
-    filled = fingerprints(rng, n)
+    filled = _fingerprints(rng, n)
     before = memory()
     t0 = time.perf_counter()
     for start in range(0, n, FILL_CHUNK):
         store.prefill(filled[start : start + FILL_CHUNK])
     fill_s = time.perf_counter() - t0
     used = memory() - before  # the signature arrays are the store's own from here on
-    used += sum(fp.signature.nbytes + 112 for fp in filled) if memory is rss_bytes else 0
-    fresh = fingerprints(rng, TIMED, start=n)
+    used += sum(fp.signature.nbytes + 112 for fp in filled) if memory is _rss_bytes else 0
+    fresh = _fingerprints(rng, TIMED, start=n)
     t0 = time.perf_counter()
     for fp in fresh:
         store.add(fp)
     insert_s = time.perf_counter() - t0
-    probes = [near_copy(filled[int(j)], rng, i) for i, j in enumerate(rng.integers(0, n, TIMED))]
+    probes = [_near_copy(filled[int(j)], rng, i) for i, j in enumerate(rng.integers(0, n, TIMED))]
     t0 = time.perf_counter()
     found = sum(store.lookup(fp) is not None for fp in probes)
     query_s = time.perf_counter() - t0
@@ -87,20 +89,20 @@ def measure(store, n: int, memory, seed: int = 13) -> dict:
     }
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def run_memory(n: int) -> dict:
+def _run_memory(n: int) -> dict:
     store = CampaignIndex(max_campaigns=None)
-    result = measure(store, n, rss_bytes)
+    result = measure(store, n, _rss_bytes)
     del store
     return result
 
 
-def run_sqlite(n: int, work: Path) -> dict:
+def _run_sqlite(n: int, work: Path) -> dict:
     path = work / f"campaigns-{n}.db"
     store = SqliteCampaignStore(path, max_campaigns=None)
 
@@ -115,7 +117,7 @@ def run_sqlite(n: int, work: Path) -> dict:
     return result
 
 
-def run_redis(n: int, work: Path) -> dict | None:
+def _run_redis(n: int, work: Path) -> dict | None:
     binary = shutil.which("redis-server")
     if binary is None:
         return None
@@ -123,7 +125,7 @@ def run_redis(n: int, work: Path) -> dict | None:
 
     from detector.campaigns.redis_store import RedisCampaignStore
 
-    port = free_port()
+    port = _free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -142,6 +144,8 @@ def run_redis(n: int, work: Path) -> dict | None:
 
 
 def main() -> None:
+    """Measure each requested store at each size and write the fragment; Redis is noted as not measured without
+    redis-server."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, help="write the benchmark fragment (JSON) here")
     parser.add_argument("--sizes", default="100000,1000000", help="signature counts for memory and SQLite")
@@ -155,13 +159,13 @@ def main() -> None:
     started = time.perf_counter()
     for n in map(int, filter(None, args.sizes.split(","))):
         if "memory" in stores:
-            rows.append(["memory", *run_memory(n).values()])
+            rows.append(["memory", *_run_memory(n).values()])
             print(json.dumps(rows[-1]), f"{time.perf_counter() - started:.0f} s", flush=True)
         if "sqlite" in stores:
-            rows.append(["sqlite", *run_sqlite(n, work).values()])
+            rows.append(["sqlite", *_run_sqlite(n, work).values()])
             print(json.dumps(rows[-1]), f"{time.perf_counter() - started:.0f} s", flush=True)
     for n in map(int, filter(None, args.redis_sizes.split(","))) if "redis" in stores else ():
-        result = run_redis(n, work)
+        result = _run_redis(n, work)
         if result is None:
             notes.append("Redis: redis-server is not installed (apt package redis-server); not measured.")
             break
@@ -178,7 +182,7 @@ def main() -> None:
         "tables": [{"caption": "Per store and index size", "columns": columns, "rows": rows}],
         "notes": notes + ["Memory: resident-set growth (memory), file size after a WAL checkpoint (SQLite), "
                           "used_memory growth (Redis)."],
-        "metrics": {f"{r[0]}_{r[1]}": dict(zip(columns[2:], r[2:])) for r in rows},
+        "metrics": {f"{r[0]}_{r[1]}": dict(zip(columns[2:], r[2:], strict=True)) for r in rows},
     }
     write_fragment(fragment, args.out)
 

@@ -20,7 +20,7 @@ from detector.engine import Detector
 REPO = Path(__file__).resolve().parents[1]
 
 
-def load_messages(corpus: Path | None, n: int) -> tuple[list[dict], str]:
+def _load_messages(corpus: Path | None, n: int) -> tuple[list[dict], str]:
     if corpus and corpus.is_file():
         from training.dataset import read_table, to_record
 
@@ -34,6 +34,8 @@ def load_messages(corpus: Path | None, n: int) -> tuple[list[dict], str]:
 
 
 def bench(records: list[dict], single: int) -> dict:
+    """The shipped engine timed three ways: `score` one message at a time (p50, p99), `score_many` in one
+    process, and `score_many` with two workers."""
     detector = Detector.default()
     detector.score(records[0])  # warm caches
     latencies = []
@@ -85,13 +87,14 @@ def fragment(data: str, e: dict) -> dict:
 
 
 def main() -> None:
+    """Time the engine on the corpus (or the shipped samples without one) and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, help="corpus Parquet from `sincere data build`")
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")
     parser.add_argument("-n", type=int, default=10_000, help="messages for throughput")
     parser.add_argument("--single", type=int, default=2_000, help="messages for single-message latency")
     args = parser.parse_args()
-    records, data = load_messages(args.corpus, args.n)
+    records, data = _load_messages(args.corpus, args.n)
     write_fragment(fragment(data, bench(records, args.single)), args.out)
 
 

@@ -41,6 +41,8 @@ def fill(server: Dovecot, mbox: Path) -> int:
 
 
 def main() -> None:
+    """Scan one generated inbox as an mbox file and from a loopback Dovecot (first run, then a run with no new
+    mail), check both give the same rows and verdicts, and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--messages", type=int, default=10_000)
     parser.add_argument("--out", type=Path, help="JSON fragment for benchmarks/render.py")
@@ -78,6 +80,7 @@ def main() -> None:
 
 
 def fragment(n: int, measured: dict[str, dict], expected: dict[str, int], load: tuple[str, str]) -> dict:
+    """The renderer's fragment (see benchmarks/render.py)."""
     mbox, imap = measured["mbox file"], measured["IMAP, first run"]
     return {
         "benchmark": "imap_scan",

@@ -60,7 +60,7 @@ def _encode_body(text: str, charset: str, encoding: str) -> bytes:
 
 
 @st.composite
-def leaf(draw) -> bytes:
+def _leaf(draw) -> bytes:
     kind = draw(st.sampled_from(["text/plain", "text/html", "application/octet-stream"]))
     charset, encoding = draw(st.sampled_from(CHARSETS)), draw(st.sampled_from(ENCODINGS))
     text = draw(TEXT)
@@ -73,17 +73,17 @@ def leaf(draw) -> bytes:
     return head + _encode_body(text, charset, encoding)
 
 
-def tree(depth: int = 0):
+def _tree(depth: int = 0):
     if depth >= 3:
-        return leaf()
-    return st.one_of(leaf(), multipart(depth))
+        return _leaf()
+    return st.one_of(_leaf(), _multipart(depth))
 
 
 @st.composite
-def multipart(draw, depth: int) -> bytes:
+def _multipart(draw, depth: int) -> bytes:
     subtype = draw(st.sampled_from(["mixed", "alternative", "related"]))
     boundary = draw(st.sampled_from(["b1", "==_x", "a b", f"lvl{depth}"]))
-    parts = draw(st.lists(tree(depth + 1), min_size=0, max_size=4))
+    parts = draw(st.lists(_tree(depth + 1), min_size=0, max_size=4))
     body = b"".join(b"--" + boundary.encode() + b"\n" + part + b"\n" for part in parts)
     ending = draw(st.sampled_from(["closed", "unterminated", "no boundary"]))
     if ending == "closed":
@@ -94,7 +94,7 @@ def multipart(draw, depth: int) -> bytes:
 
 
 @st.composite
-def message(draw) -> bytes:
+def _message(draw) -> bytes:
     subject = draw(TEXT)
     subject_header = draw(st.sampled_from(["rfc2047", "raw", "plain"]))
     if subject_header == "rfc2047":
@@ -111,7 +111,7 @@ def message(draw) -> bytes:
                f"Subject: {subject_value}".replace("\n", " ").replace("\r", " ")]
     headers += [f"X-Extra-{i}: {draw(TEXT)[:30]}".replace("\n", " ") for i in range(draw(st.integers(0, 5)))]
     head = "\n".join(headers).encode("latin-1", errors="replace") + b"\nMIME-Version: 1.0\n"
-    return head + draw(tree())
+    return head + draw(_tree())
 
 
 OUTREACH = ("Hi Dana,\n\nI came across Northwind Labs and was really impressed by what you're building. We help teams "
@@ -178,10 +178,10 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return data
 
 
-def hypothesis_cases(n: int) -> list[bytes]:
+def _hypothesis_cases(n: int) -> list[bytes]:
     found: list[bytes] = []
 
-    @given(message())
+    @given(_message())
     @settings(max_examples=n, deadline=None, database=None, derandomize=True, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     def collect(raw: bytes) -> None:
@@ -191,7 +191,7 @@ def hypothesis_cases(n: int) -> list[bytes]:
     return found
 
 
-def mutated_cases(n: int, seed: int = 19) -> list[bytes]:
+def _mutated_cases(n: int, seed: int = 19) -> list[bytes]:
     rng, bases = random.Random(seed), base_messages()
     return [mutate(rng.choice(bases), rng) for _ in range(n)]
 
@@ -235,6 +235,8 @@ def scan_all(cases: list[bytes], work: str | None) -> dict:
 
 
 def main() -> None:
+    """Read every generated case through the mail reader, scan a sample through `sincere scan`'s code path, and
+    write the fragment with the crash count."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=12_000, help="cases in all, half from each source")
     parser.add_argument("--out", type=Path, help="JSON fragment for benchmarks/render.py")
@@ -242,8 +244,8 @@ def main() -> None:
                         help="of them, through the whole scan path (the model too: ~20 messages/s on a busy core); 0 skips it")
     args = parser.parse_args()
     load_at_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    sources = {"Hypothesis MIME trees": hypothesis_cases(args.cases // 2),
-               "mutated real-looking messages": mutated_cases(args.cases - args.cases // 2)}
+    sources = {"Hypothesis MIME trees": _hypothesis_cases(args.cases // 2),
+               "mutated real-looking messages": _mutated_cases(args.cases - args.cases // 2)}
     read = {name: read_all(cases) for name, cases in sources.items()}
     everything = [raw for cases in sources.values() for raw in cases]
     half = args.scan_cases // 2

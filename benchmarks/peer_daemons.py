@@ -45,9 +45,11 @@ class Daemon:
 
     @property
     def pid(self) -> int:
+        """The process whose tree PeakRss samples."""
         return self.process.pid
 
     def stop(self) -> None:
+        """Stop the daemon and its workers (the whole process group), killing them if they ignore SIGTERM for 20 s."""
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, 15)

@@ -158,6 +158,7 @@ class PeakRss:
 
     @property
     def mib(self) -> float:
+        """The peak, in MiB as the tables show it."""
         return round(self.peak_kib / 1024, 1)
 
 
@@ -207,6 +208,8 @@ def _spamc(path: Path) -> float | None:
 
 
 def score_spamassassin(files: list[Path], work: Path, workers: int, limit_s: float) -> dict[str, Any]:
+    """Score the files through spamc against a fresh spamd, timed after every child has loaded its rules; too
+    slow for `limit_s` is reported unavailable, not a partial figure."""
     daemon = start_spamd(workers)
     deadline = time.monotonic() + limit_s
 
@@ -245,6 +248,7 @@ def _rspamc(files: list[Path], workers: int) -> dict[str, float]:
 
 
 def score_rspamd(files: list[Path], work: Path, workers: int) -> dict[str, Any]:
+    """Score the files through rspamc against a fresh rspamd and redis, timed after a warm-up pass."""
     daemons = start_rspamd(workers)
     try:
         _rspamc(files[: 2 * workers], workers)
@@ -269,11 +273,13 @@ def _squash(score: float) -> float:
 
 def accuracy(labels: list[str], scores: list[float | None], points: bool,
              keep: list[bool] | None = None) -> dict[str, Any]:
+    """ROC-AUC and recall at 1 % FPR of smile against personal; `points`: peer scores squashed into 0..1 first,
+    `keep`: only these items, unscored ones counted apart."""
     from sklearn.metrics import roc_auc_score
 
     from training.metrics import recall_at_fpr
 
-    rows = [(lab, s) for i, (lab, s) in enumerate(zip(labels, scores)) if s is not None and (keep is None or keep[i])]
+    rows = [(lab, s) for i, (lab, s) in enumerate(zip(labels, scores, strict=True)) if s is not None and (keep is None or keep[i])]
     failed = sum(1 for i, s in enumerate(scores) if s is None and (keep is None or keep[i]))
     y = np.array([lab == "smile" for lab, _ in rows])
     s = np.array([_squash(v) if points else v for _, v in rows])
@@ -298,6 +304,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def compare(items: list[dict[str, Any]], work: Path, workers: int, models: list[list[str]],
             peer_limit: float) -> dict[str, Any]:
+    """Write the items as one mbox and score it with every scorer; a peer that will not start is reported
+    unavailable and the rest goes on."""
     box, files = write_messages(items, work)
     labels = [item["label"] for item in items]
     email_only = [item["channel"] == "email" for item in items]
@@ -400,6 +408,8 @@ def _fmt(value: float | None) -> str:
 
 
 def main() -> None:
+    """Compare the scorers on a test-split sample and write the fragment; with --worker, be the Sincere scoring
+    process instead."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, help="corpus Parquet from `sincere data build`")
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")

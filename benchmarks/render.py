@@ -38,7 +38,7 @@ def write_fragment(fragment: dict[str, Any], out: Path | None) -> None:
     print(json.dumps(fragment["metrics"], indent=2, ensure_ascii=False))
 
 
-def machine(load_at_start: str | None = None) -> dict[str, Any]:
+def _machine(load_at_start: str | None = None) -> dict[str, Any]:
     cpu = platform.machine()
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -116,13 +116,13 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def table(columns: list[str], rows: list[list[Any]]) -> str:
+def _table(columns: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(map(_cell, columns)) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def section(name: str, fragment: dict[str, Any]) -> str:
+def _section(name: str, fragment: dict[str, Any]) -> str:
     parts = [f"## {fragment.get('title') or name}", ""]
     if fragment.get("data"):
         parts += [f"Data: {fragment['data']}", ""]
@@ -131,16 +131,18 @@ def section(name: str, fragment: dict[str, Any]) -> str:
     for t in tables:
         if t.get("caption"):
             parts += [f"**{t['caption']}**", ""]
-        parts += [table(t["columns"], t["rows"]), ""]
+        parts += [_table(t["columns"], t["rows"]), ""]
     parts += [f"- {note}" for note in fragment.get("notes", [])]
     return "\n".join(parts).rstrip() + "\n"
 
 
 def render(folder: Path, report: Path, results: Path, load_at_start: str | None = None,
            full: bool = False) -> dict[str, Any]:
+    """Write BENCHMARKS.md and results.json from one run's fragments folder: the machine, every benchmark's
+    status, then one section per fragment; returns what results.json holds."""
     status, fragments = collect(folder)
     now = datetime.now(UTC)
-    info = machine(load_at_start)
+    info = _machine(load_at_start)
     libs = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
     total = sum(row["seconds"] or 0 for row in status)
     run_rows = [[row["name"], row["status"], f"{row['seconds']:.0f} s" if row["seconds"] is not None else "",
@@ -158,12 +160,12 @@ def render(folder: Path, report: Path, results: Path, load_at_start: str | None 
         "",
         f"Run: {len(status)} benchmarks, {total:.0f} s in all.",
         "",
-        table(["benchmark", "status", "time", "note"], run_rows),
+        _table(["benchmark", "status", "time", "note"], run_rows),
         "",
     ]
     for row in status:
         if row["name"] in fragments:
-            text.append(section(row["name"], fragments[row["name"]]))
+            text.append(_section(row["name"], fragments[row["name"]]))
     report.write_text("\n".join(text).rstrip() + "\n", encoding="utf-8")
     data = {
         "date": now.isoformat(timespec="seconds"),
@@ -177,6 +179,7 @@ def render(folder: Path, report: Path, results: Path, load_at_start: str | None 
 
 
 def main() -> None:
+    """Render the fragments folder benchmarks/run filled."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("fragments", type=Path, help="folder of JSON fragments (and status.tsv)")
     parser.add_argument("--report", type=Path, default=REPO / "BENCHMARKS.md")

@@ -55,6 +55,8 @@ SCAN = ("import resource, sys; from detector.cli import main; sys.argv = ['since
 
 
 def write_mbox(path: Path, n: int, seed: int = 7) -> None:
+    """A Gmail-Takeout-like mbox of n generated messages to the owner (half outreach, 30 % newsletters, 20 %
+    personal notes), the same for one seed."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
@@ -123,15 +125,18 @@ class TreeMemory(threading.Thread):
         self.max_rss_sum_kib = self.max_pss_sum_kib = 0
 
     def run(self) -> None:
+        """Sample every SAMPLE_EVERY_S seconds until stopped."""
         while not self._done.is_set():
             self.sample()
             self._done.wait(SAMPLE_EVERY_S)
 
     def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
         self._done.set()
         self.join()
 
     def sample(self) -> None:
+        """One pass over the process tree: each process's own peak, and the summed RSS and PSS of all of them."""
         tree, pids, rss_sum, pss_sum = _children(), [self.root], 0, 0
         for pid in pids:
             pids.extend(tree.get(pid, []))
@@ -148,6 +153,7 @@ class TreeMemory(threading.Thread):
         self.max_pss_sum_kib = max(self.max_pss_sum_kib, pss_sum)
 
     def peaks(self, role: str) -> list[int]:
+        """The peaks (KiB) of the processes that played one role (scan, dask worker, helper, other)."""
         return [kib for pid, kib in self.peak_kib.items() if self.roles.get(pid) == role]
 
 
@@ -168,6 +174,8 @@ def count_output(path: Path) -> tuple[int, int, dict[str, int]]:
 
 
 def run_scan(mbox: Path, out: Path, *extra: str) -> dict:
+    """Run `sincere scan` on the input in its own process, with --out and any extra arguments, and measure its
+    time, CPU, memory and output rows."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", SCAN, "scan", str(mbox), "--out", str(out), *extra],
@@ -194,6 +202,7 @@ def run_scan(mbox: Path, out: Path, *extra: str) -> dict:
 
 
 def fragment(n: int, size_mib: float, measured: dict[str, dict], load: tuple[str, str]) -> dict:
+    """The renderer's fragment (see benchmarks/render.py)."""
     over = [name for name, m in measured.items()
             if max(m["peak_rss_mib"]["scan"], m["peak_rss_mib"]["workers_max"]) >= TARGET_MIB]
     over_together = [f"{name} ({m['peak_rss_mib']['all_processes_rss']:,.0f} MiB RSS, "
@@ -242,6 +251,7 @@ def _load() -> str:
 
 
 def main() -> None:
+    """Scan one generated mbox with the local engine and with Dask (1 and 2 workers) and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--messages", type=int, default=2_000,
                         help="messages in the generated mbox (the acceptance figure: --messages 100000)")

@@ -28,7 +28,7 @@ from detector.engine import Detector
 REPO = Path(__file__).resolve().parents[1]
 
 
-def load_records(corpus: Path | None, n: int) -> tuple[list[dict], str]:
+def _load_records(corpus: Path | None, n: int) -> tuple[list[dict], str]:
     if corpus and corpus.is_file():
         from training.dataset import read_table, to_record
 
@@ -41,7 +41,7 @@ def load_records(corpus: Path | None, n: int) -> tuple[list[dict], str]:
     return records, f"{n} shipped sample messages, each made unique (no corpus given)"
 
 
-def timings(one: Callable[[Any], Any], many: Callable[[Sequence[Any]], Any], items: Sequence[Any],
+def _timings(one: Callable[[Any], Any], many: Callable[[Sequence[Any]], Any], items: Sequence[Any],
             single: int) -> dict[str, float]:
     one(items[0])  # warm up
     latencies = []
@@ -58,7 +58,7 @@ def timings(one: Callable[[Any], Any], many: Callable[[Sequence[Any]], Any], ite
             "msgs_per_s": round(len(items) / elapsed, 1), "single_n": len(latencies), "batch_n": len(items)}
 
 
-def texts_of(records: list[dict]) -> list[str]:
+def _texts_of(records: list[dict]) -> list[str]:
     from detector.engine import prepare
     from detector.features import model_text
     from detector.signals import default_registry
@@ -68,21 +68,23 @@ def texts_of(records: list[dict]) -> list[str]:
 
 
 def bench(records: list[dict], single: int, bundle: Path | None, max_length: int) -> dict[str, Any]:
+    """Time the transformer bundle end to end (when given) and the MiniLM encoder alone in fp32 and int8, and
+    how far int8 moves the embeddings and the head's score."""
     torch, _ = minilm.require_torch()
     os.environ.setdefault(minilm.THREADS_ENV, "2")
     minilm.set_threads(torch)
-    texts = texts_of(records)
+    texts = _texts_of(records)
     result: dict[str, Any] = {"threads": torch.get_num_threads(), "max_length": max_length}
     if bundle is not None:  # first: a quantised model built in this process slows fp32 batches afterwards
         detector = Detector.from_path(bundle)
         minilm.shared_encoder(int(detector.bundle.manifest["encoder"]["max_length"]),
                               bool(detector.bundle.manifest["encoder"]["int8"])).memo_size = 0
-        result["engine"] = timings(detector.score, lambda rs: list(detector.score_many(rs)), records, single)
+        result["engine"] = _timings(detector.score, lambda rs: list(detector.score_many(rs)), records, single)
         result["engine"]["model_version"] = detector.model_version
     vectors = {}
     for name, int8 in (("fp32", False), ("int8", True)):
         encoder = minilm.SentenceEncoder(max_length=max_length, int8=int8, memo_size=0)
-        result[f"encoder_{name}"] = timings(lambda t: encoder.embed([t]), encoder.embed, texts, single)
+        result[f"encoder_{name}"] = _timings(lambda t, encoder=encoder: encoder.embed([t]), encoder.embed, texts, single)
         vectors[name] = encoder.embed(texts)
     cosine = np.sum(vectors["fp32"] * vectors["int8"], axis=1)
     result["int8_cosine_mean"] = round(float(cosine.mean()), 4)
@@ -99,6 +101,7 @@ def bench(records: list[dict], single: int, bundle: Path | None, max_length: int
 
 
 def fragment(data: str, r: dict[str, Any]) -> dict[str, Any]:
+    """The renderer's fragment (see benchmarks/render.py)."""
     rows = []
     if "engine" in r:
         e = r["engine"]
@@ -125,6 +128,7 @@ def fragment(data: str, r: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Time the transformer path on the corpus test split (or the shipped samples) and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__)
     env_corpus, env_model = os.environ.get("SINCERE_BENCH_CORPUS"), os.environ.get("SINCERE_BENCH_TRANSFORMER")
     parser.add_argument("--corpus", type=Path, default=Path(env_corpus) if env_corpus else None)
@@ -135,7 +139,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=60, help="messages for single-message latency")
     parser.add_argument("--max-length", type=int, default=64, help="tokens per message for the encoder-only rows")
     args = parser.parse_args()
-    records, data = load_records(args.corpus, args.n)
+    records, data = _load_records(args.corpus, args.n)
     write_fragment(fragment(data, bench(records, args.single, args.model, args.max_length)), args.out)
 
 

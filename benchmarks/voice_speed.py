@@ -31,6 +31,8 @@ CLIPS = sorted((REPO / "tests/detector/audio/data").glob("*.flac"))
 
 
 def thirty_second_clip(folder: Path) -> Path:
+    """A 30 s 8 kHz WAV in `folder` made of the audio tests' speech clips, repeated: the voicemail length the
+    speed targets are set for."""
     speech = np.concatenate([load_audio(p) for p in CLIPS])
     clip = np.tile(speech, int(np.ceil(30 * SAMPLE_RATE / speech.size)))[: 30 * SAMPLE_RATE]
     path = folder / "voicemail-30s.wav"
@@ -39,6 +41,8 @@ def thirty_second_clip(folder: Path) -> Path:
 
 
 def bench(repeats: int) -> dict:
+    """Time the synthetic-voice detector's bundle load and `score` on the 30 s clip (wall and CPU time), and its
+    Whisper encoder alone."""
     t0 = time.perf_counter()
     voice = SyntheticVoiceDetector.load()
     load_ms = (time.perf_counter() - t0) * 1000
@@ -94,6 +98,7 @@ def fragment(e: dict) -> dict:
 
 
 def main() -> None:
+    """Time the synthetic-voice detector and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")

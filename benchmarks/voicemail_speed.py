@@ -43,6 +43,8 @@ def _timed(fn, repeats: int) -> tuple[list[float], object]:
 
 
 def bench(repeats: int) -> dict:
+    """Time a 30 s voicemail through `Detector.score` end to end (with and without the reader's name), then each
+    stage alone: decode, speech recognition, synthetic voice, fingerprint, text."""
     detector = Detector.default()
     voicemail = detector.voicemail
     with tempfile.TemporaryDirectory(prefix="sincere-voicemail-") as tmp:
@@ -108,6 +110,7 @@ def fragment(e: dict) -> dict:
 
 
 def main() -> None:
+    """Time the voicemail path and write the fragment."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="write the JSON fragment here")

@@ -51,5 +51,7 @@ def train_voice(
 
 
 def register_audio(data_app: typer.Typer, app: typer.Typer) -> None:
+    """Add `data build-audio` and `train-voice` to the training CLI, which calls this so the audio commands stay
+    in their own module."""
     data_app.command("build-audio")(build_audio)
     app.command("train-voice")(train_voice)

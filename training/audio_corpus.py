@@ -96,6 +96,7 @@ def digit_strings(count: int, seed: str) -> list[tuple[int, ...]]:
 
 
 def digits_text(digits: tuple[int, ...]) -> str:
+    """A digit string as the synthetic voices read it: number words, grouped 3-3-4 with pauses (commas)."""
     words = [DIGIT_WORDS[d] for d in digits]
     return f"{' '.join(words[:3])}, {' '.join(words[3:6])}, {' '.join(words[6:])}."
 
@@ -121,7 +122,7 @@ def human_speech_clips(corpora: Path) -> list[Clip]:
     return clips
 
 
-def human_clips(corpora: Path, seed: int) -> list[Clip]:
+def _human_clips(corpora: Path, seed: int) -> list[Clip]:
     clips: list[Clip] = human_speech_clips(corpora) if (corpora / HUMAN_SPEECH / "metadata.csv").is_file() else []
     fsdd = corpora / "fsdd"
     with (fsdd / "metadata.csv").open(encoding="utf-8", newline="") as fh:
@@ -176,7 +177,7 @@ def splice_pieces(text: str, name: str) -> tuple[str, ...]:
     return tuple(p.strip(" ,") for p in pieces if p.strip(" ,.!?"))
 
 
-def synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, seed: int) -> list[Clip]:
+def _synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, seed: int) -> list[Clip]:
     scripts = voicemail_scripts(templates, seed)
     if not scripts:
         raise AudioCorpusError(f"{templates}: no {VOICEMAIL_FAMILY} templates")
@@ -286,6 +287,9 @@ def _build_one(args: tuple[Clip, int, Path, tuple[telephone.Variant, ...]]) -> l
 
 @dataclass
 class AudioReport:
+    """What `build_audio_corpus` wrote: the index, how many clips and channelled rows, and the summary also
+    saved as report.json."""
+
     path: Path
     clips: int
     rows: int
@@ -341,7 +345,7 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
         log(f"warning: {ASTERISK_SOUNDS} missing (apt-get install asterisk-core-sounds-en-wav); no prompts")
     if not (audio / HUMAN_SPEECH / "metadata.csv").is_file():
         log(f"warning: {audio / HUMAN_SPEECH} missing; human speech is FSDD, LJ Speech and Asterisk only")
-    clips = human_clips(audio, seed) + synthetic_clips(voices, templates, audio, seed)
+    clips = _human_clips(audio, seed) + _synthetic_clips(voices, templates, audio, seed)
     deal = deal_variants(clips, seed)
     for variant in telephone.VARIANTS:
         (out / "clips" / variant.id).mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,8 @@ FOLDER_LABELS = {
 
 @dataclass(frozen=True)
 class AudioItem:
+    """One labelled clip of an outside set, with what a group-aware split and a per-attack report need."""
+
     id: str
     path: Path
     label: str
@@ -39,6 +41,8 @@ class AudioItem:
 
 @dataclass
 class AudioSet:
+    """What a reader listed: the usable clips, and one problem line per entry it had to leave out."""
+
     items: list[AudioItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 

@@ -96,12 +96,12 @@ def _features_of(path: str) -> np.ndarray | None:
         return None
 
 
-def feature_version() -> str:
+def _feature_version() -> str:
     code = b"".join(Path(m.__file__).read_bytes() for m in (audio_features, audio_encoder))
     return hashlib.sha256(code).hexdigest()[:16]
 
 
-def load_rows(corpus: Path) -> list[dict[str, str]]:
+def _load_rows(corpus: Path) -> list[dict[str, str]]:
     index = corpus / "index.csv"
     if not index.is_file():
         raise FileNotFoundError(f"{index}: missing; run `sincere data build-audio` first")
@@ -112,7 +112,7 @@ def load_rows(corpus: Path) -> list[dict[str, str]]:
 def window_table(corpus: Path, rows: list[dict[str, str]], jobs: int,
                  log: Callable[[str], None]) -> tuple[np.ndarray, np.ndarray]:
     """(features, row index of each window), cached in the corpus folder per feature-code version."""
-    cache = corpus / f"features-{feature_version()}.npz"
+    cache = corpus / f"features-{_feature_version()}.npz"
     if cache.is_file():
         data = np.load(cache)
         if int(data["rows"]) == len(rows):
@@ -259,7 +259,7 @@ def operating_threshold(p_human: np.ndarray) -> float:
 def false_alarms(p: np.ndarray, rows: list[dict[str, str]], threshold: float) -> dict[str, Any]:
     """Human false-alarm and synthetic detection rates at the threshold, per source/engine x channel group."""
     cells: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
-    for score, r in zip(p, rows):
+    for score, r in zip(p, rows, strict=True):
         if np.isnan(score):
             continue
         key = r["source"] if r["label"] == "human" else f"synthetic/{r['engine']}"
@@ -269,7 +269,7 @@ def false_alarms(p: np.ndarray, rows: list[dict[str, str]], threshold: float) ->
             for k, d in sorted(cells.items())}
 
 
-def evaluate(front_end: str, kind: str, X: np.ndarray, window_row: np.ndarray, rows: list[dict[str, str]],
+def _evaluate(front_end: str, kind: str, X: np.ndarray, window_row: np.ndarray, rows: list[dict[str, str]],
              log: Callable[[str], None]) -> dict[str, Any]:
     held = held_out_logits(classifier(kind), select_columns(X, front_end), window_row, rows, log)
     labels = np.array([r["label"] == "synthetic" for r in rows]).astype(int)
@@ -435,14 +435,14 @@ def train_voice_bundle(corpus: Path, out: Path, jobs: int = 2,
     """Held-out protocol for each candidate front end, then the best fit on everything and written as a bundle."""
     import skops.io as sio
 
-    rows = load_rows(corpus)
+    rows = _load_rows(corpus)
     report = json.loads((corpus / "report.json").read_text(encoding="utf-8")) if (corpus / "report.json").is_file() else {}
     X, window_row = window_table(corpus, rows, jobs, log)
     y = np.array([r["label"] == "synthetic" for r in rows])[window_row].astype(int)
     candidates = []
     for front_end, kind in CANDIDATES:
         log(f"held-out protocol: front end {front_end}, {kind}")
-        candidates.append(evaluate(front_end, kind, X, window_row, rows, log))
+        candidates.append(_evaluate(front_end, kind, X, window_row, rows, log))
         log(f"  worst-engine telephone EER {candidates[-1]['table']['worst']['telephone']:.3f}, "
             f"mean {candidates[-1]['table']['mean']['telephone']:.3f}")
     chosen = min(candidates, key=lambda e: (e["table"]["worst"]["telephone"], e["table"]["mean"]["telephone"]))
@@ -459,7 +459,7 @@ def train_voice_bundle(corpus: Path, out: Path, jobs: int = 2,
         "worst_engine_telephone_eer": chosen["table"]["worst"]["telephone"],
         "mean_engine_telephone_eer": chosen["table"]["mean"]["telephone"],
         "n_features": int(select_columns(X, chosen["front_end"]).shape[1]), "train_windows": int(X.shape[0]),
-        "train_rows": len(rows), "feature_version": feature_version(),
+        "train_rows": len(rows), "feature_version": _feature_version(),
     }
     manifest = {
         "name": MODEL_NAME, "version": MODEL_VERSION, "kind": VOICE_FORMAT, "front_end": chosen["front_end"],

@@ -90,10 +90,12 @@ def stats(path: Annotated[Path, typer.Argument(help="A corpus Parquet file writt
 
 def train(
     config: Annotated[Path, typer.Option(help="Training config YAML, e.g. training/configs/default.yaml.")],
-    data: Annotated[Path | None, typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column (default: the config's 'data').")] = None,
+    data: Annotated[Path | None, typer.Option(help="Labelled Parquet/CSV/JSONL in the contract shape with a 'label' column "
+                                                 "(default: the config's 'data').")] = None,
     out: Annotated[Path | None, typer.Option(help="Bundle folder to write (default: the config's 'out').")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the config's seed.")] = None,
-    mlflow: Annotated[str | None, typer.Option("--mlflow", help="Record the run in MLflow at this tracking URI, e.g. sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
+    mlflow: Annotated[str | None, typer.Option("--mlflow", help="Record the run in MLflow at this tracking URI, e.g. "
+                                                             "sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
 ) -> None:
     """Train a bundle of the config's kind: model, manifest, MODEL_CARD.md, metrics.json and plots."""
     from detector.bundle import BundleError
@@ -126,12 +128,16 @@ def _cell(value: object) -> str:
 
 def evaluate(
     data: Annotated[Path, typer.Option(help="Labelled data (contract shape + 'label').")],
-    model: Annotated[list[Path] | None, typer.Option(help="Bundle folder (default: the one scoring uses, see `sincere models list`); repeatable.")] = None,
+    model: Annotated[list[Path] | None, typer.Option(help="Bundle folder (default: the one scoring uses, see "
+                                                          "`sincere models list`); repeatable.")] = None,
     bundles: Annotated[list[Path] | None, typer.Argument(help="More bundle folders, with --compare.")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Compare the bundles given as arguments side by side.")] = False,
     split: Annotated[str | None, typer.Option(help="Evaluate only this split (train/val/test); 'all' for every row.")] = "test",
-    target_fpr: Annotated[float | None, typer.Option("--target-fpr", min=0.0, max=1.0, help="Also tune a threshold for at most this FPR on personal messages and report recall at it.")] = None,
-    tune_split: Annotated[str | None, typer.Option(help="Split to tune --target-fpr on (default: 'val' when the data has one, else the evaluated rows).")] = None,
+    target_fpr: Annotated[float | None, typer.Option("--target-fpr", min=0.0, max=1.0,
+                                                     help="Also tune a threshold for at most this FPR on personal "
+                                                          "messages and report recall at it.")] = None,
+    tune_split: Annotated[str | None, typer.Option(help="Split to tune --target-fpr on (default: 'val' when the data "
+                                                        "has one, else the evaluated rows).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the full metrics JSON here.")] = None,
 ) -> None:
     """Metrics of one bundle, or several side by side, on the same labelled data."""
@@ -164,7 +170,7 @@ def evaluate(
     for metric in dict.fromkeys(k for row in rows for k in row if k != "model"):
         table.add_row(escape(metric), *[_cell(row.get(metric)) for row in rows])
     Console().print(table)
-    for i, (path, report) in enumerate(zip(chosen, reports), 1):
+    for i, (path, report) in enumerate(zip(chosen, reports, strict=True), 1):
         Console().print(f"{i}: {path}  confusion {report['test']['confusion']}")
         if "tuned" in report:
             Console().print(f"   threshold for {report['tuned']['target_fpr']:.2%} FPR tuned on {report['tuned']['tuned_on']}")
@@ -173,6 +179,8 @@ def evaluate(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the training commands (`data`, `train`, `eval`, the audio ones) to the `sincere` app: the
+    `sincere.commands` entry point detector's CLI loads, so detector never imports training."""
     app.add_typer(data_app, name="data")
     app.command("train")(train)
     app.command("eval")(evaluate)

@@ -21,6 +21,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The keys every model kind shares; a kind's own config subclasses it."""
+
     kind: str
     name: str
     version: str
@@ -47,6 +49,8 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class TextTfidfConfig(TrainConfig):
+    """The text_tfidf kind: hashed word and character n-grams, TF-IDF weighted, into a logistic regression."""
+
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (3, 5)
     word_features_log2: int = 18
@@ -66,7 +70,7 @@ def _check(name: str, hint: Any, value: Any) -> Any:
         return value
     if origin is tuple:
         if not (isinstance(value, list) and len(value) == len(args)
-                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(value, args))):
+                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(value, args, strict=True))):
             raise ConfigError(f"'{name}' must be a list of {len(args)} {args[0].__name__}s, got {value!r}")
         return tuple(value)
     accepted = (int, float) if hint is float else hint
@@ -76,6 +80,8 @@ def _check(name: str, hint: Any, value: Any) -> Any:
 
 
 def parse_config(data: Any, origin: str = "config") -> TrainConfig:
+    """A config mapping validated against its kind's dataclass: unknown, missing or mistyped keys raise
+    ConfigError naming `origin`."""
     from training.kinds import KINDS, config_class
 
     if not isinstance(data, dict) or data.get("kind") not in KINDS:
@@ -97,6 +103,7 @@ def parse_config(data: Any, origin: str = "config") -> TrainConfig:
 
 
 def load_config(path: Path) -> TrainConfig:
+    """The YAML config file at `path`, validated."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -57,6 +57,9 @@ SCHEMA = pa.schema([
 
 @dataclass
 class BuildReport:
+    """What a corpus build wrote and left out, per label, channel, split and source; saved beside the corpus and
+    rendered into the data card."""
+
     out: Path
     report_path: Path
     seed: int
@@ -75,6 +78,7 @@ class BuildReport:
     """Spam records given a recipient greeted by name (address_some_spam)."""
 
     def to_json(self) -> dict[str, Any]:
+        """The report as saved: everything but the two paths (they depend on where the build ran)."""
         return {
             "seed": self.seed, "rows": self.rows, "inputs": self.inputs, "extra_records": self.extra_records,
             "named_spam": self.named_spam,
@@ -83,6 +87,7 @@ class BuildReport:
 
 
 def report_path_for(out: Path) -> Path:
+    """Where the build report of the corpus at `out` is saved: beside it, as NAME.report.json."""
     return Path(out).with_suffix(".report.json")
 
 

@@ -28,10 +28,12 @@ class Scored:
 
     @property
     def threshold(self) -> float:
+        """The bundle's own policy threshold, where the repository-held-out report measures recall."""
         return self.detector.bundle.policy.threshold
 
 
 def select_split(frame: pd.DataFrame, split: str | None, origin: Path) -> pd.DataFrame:
+    """The rows of one split (None: every row), with a clear error when the data has no such split."""
     if split is None:
         return frame.reset_index(drop=True)
     if "split" not in frame.columns:
@@ -43,6 +45,7 @@ def select_split(frame: pd.DataFrame, split: str | None, origin: Path) -> pd.Dat
 
 
 def score_frame(bundle_dir: Path, frame: pd.DataFrame) -> Scored:
+    """Score every row with one bundle, each message alone, keeping the results in row order."""
     detector = Detector.from_path(bundle_dir)
     records = [to_record(row) for row in frame.to_dict("records")]
     # One message at a time: a labelled set holds several copies of each template, and linking
@@ -66,13 +69,9 @@ def report(scored: Scored) -> dict[str, Any]:
     return entry
 
 
-def evaluate_frame(bundle_dir: Path, frame: pd.DataFrame) -> dict[str, Any]:
-    return report(score_frame(bundle_dir, frame))
-
-
 def tuned_threshold(scored: Scored, tune: Scored, target_fpr: float, tuned_on: str) -> dict[str, Any]:
     """The threshold that flags at most target_fpr of the tuning rows' personal messages, measured on `scored`."""
-    personal = [r["score"] for r, label in zip(tune.results, tune.frame["label"])
+    personal = [r["score"] for r, label in zip(tune.results, tune.frame["label"], strict=True)
                 if label == "personal" and r["score"] is not None]
     if not personal:
         raise DatasetError(f"no personal messages in {tuned_on} to tune a threshold on")
@@ -103,6 +102,7 @@ def compare(bundles: Sequence[Path], data: Path, split: str | None, target_fpr: 
 
 
 def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One flat row of headline figures per report, for the side-by-side table of `sincere eval`."""
     rows = []
     for entry in reports:
         test = entry["test"]

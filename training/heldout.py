@@ -109,10 +109,10 @@ class _Hashed:
 
     def fit_predict(self, train: np.ndarray, y: Sequence[str], score: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Fit tf-idf and the classifier on rows `train`; P(personal) of each row set in `score`."""
-        tfidfs = [clone(block.named_steps["tfidf"]).fit(h[train]) for block, h in zip(self.blocks, self.hashed)]
+        tfidfs = [clone(block.named_steps["tfidf"]).fit(h[train]) for block, h in zip(self.blocks, self.hashed, strict=True)]
 
         def features(rows: np.ndarray) -> sp.csr_matrix:
-            return sp.hstack([t.transform(h[rows]) for t, h in zip(tfidfs, self.hashed)]).tocsr()
+            return sp.hstack([t.transform(h[rows]) for t, h in zip(tfidfs, self.hashed, strict=True)]).tocsr()
 
         clf = clone(self.clf).fit(features(train), list(y))
         column = list(clf.classes_).index("personal")
@@ -129,7 +129,7 @@ def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, 
     """
     frame = prepared.frame
     labels = frame["label"].astype(str).to_numpy()
-    groups = np.array([cv_group(s, r) for s, r in zip(_column(frame, "source"), _column(frame, "repo"))], dtype=object)
+    groups = np.array([cv_group(s, r) for s, r in zip(_column(frame, "source"), _column(frame, "repo"), strict=True)], dtype=object)
     sizes = pd.Series(groups[groups != None]).value_counts().to_dict()  # noqa: E711 (element-wise)
     if len(sizes) < k:
         raise DatasetError(f"repository cross-validation needs at least {k} outreach repositories (public_outreach "
@@ -147,11 +147,11 @@ def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, 
         positives = np.flatnonzero(held)
         p_val, p_pos, p_neg = hashed.fit_predict(train, [MODEL_CLASSES[label] for label in labels[train]],
                                                  [val, positives, negatives])
-        X = np.array([policy_features(1 - p, prepared.hits[i], codes) for p, i in zip(p_val, val)])
+        X = np.array([policy_features(1 - p, prepared.hits[i], codes) for p, i in zip(p_val, val, strict=True)])
         mass = (labels[val] != "personal").astype(float)
         policy, _ = fit_policy(X, mass, codes, version, config.target_fpr, config.seed)
-        pos = np.array([_score(policy, p, prepared.hits[i]) for p, i in zip(p_pos, positives)])
-        neg = np.array([_score(policy, p, prepared.hits[i]) for p, i in zip(p_neg, negatives)])
+        pos = np.array([_score(policy, p, prepared.hits[i]) for p, i in zip(p_pos, positives, strict=True)])
+        neg = np.array([_score(policy, p, prepared.hits[i]) for p, i in zip(p_neg, negatives, strict=True)])
         result = {"fold": fold, "groups": sorted(g for g, f in folds.items() if f == fold),
                   **_recalls(pos, neg, policy.threshold),
                   "fpr_at_policy_threshold": float(np.mean(neg >= policy.threshold))}
@@ -160,7 +160,7 @@ def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, 
             f"{result['recall_at_1pct_fpr']:.3f}, @5% {result['recall_at_5pct_fpr']:.3f}")
         cut = recall_at_fpr(pos, neg, 0.01)[1]
         for name in BREAKDOWNS:
-            for value, flag in zip(_column(frame.iloc[positives], name), pos >= cut):
+            for value, flag in zip(_column(frame.iloc[positives], name), pos >= cut, strict=True):
                 pooled[(name, value)].append(flag)
     summary = {metric: {"mean": float(np.mean([f[metric] for f in per_fold])),
                         "worst": float(np.min([f[metric] for f in per_fold]))}

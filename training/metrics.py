@@ -14,7 +14,7 @@ VERDICTS = ("personal", "smile", "bulk", "error")
 LENGTH_BUCKETS = ((0, 20, "<=20 words"), (21, 60, "21-60 words"), (61, 200, "61-200 words"), (201, 10**9, ">200 words"))
 
 
-def length_bucket(words: int) -> str:
+def _length_bucket(words: int) -> str:
     return next(name for low, high, name in LENGTH_BUCKETS if low <= words <= high)
 
 
@@ -49,8 +49,11 @@ def _separation(scores: np.ndarray, smile: np.ndarray, personal: np.ndarray) -> 
 
 def evaluate(labels: Sequence[str], channels: Sequence[str], words: Sequence[int],
              results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Everything the model card and `sincere eval` report about one set of results against their labels:
+    smile-vs-personal separation overall, per channel and per length, rates at the policy's own threshold, the
+    reasons behind false positives, and the confusion table."""
     labels, channels = np.asarray(labels), np.asarray(channels)
-    buckets = np.array([length_bucket(w) for w in words])
+    buckets = np.array([_length_bucket(w) for w in words])
     scored = np.array([r["verdict"] != "error" for r in results], dtype=bool)
     scores = np.array([r["score"] if r["score"] is not None else np.nan for r in results], dtype=float)
     verdicts = np.array([r["verdict"] for r in results])
@@ -67,7 +70,7 @@ def evaluate(labels: Sequence[str], channels: Sequence[str], words: Sequence[int
     }
     flagged = verdicts != "personal"
     false_positive_codes = Counter(
-        reason["code"] for r, fp in zip(results, personal & flagged) if fp for reason in r["reasons"] if reason["weight"] > 0
+        reason["code"] for r, fp in zip(results, personal & flagged, strict=True) if fp for reason in r["reasons"] if reason["weight"] > 0
     )
     metrics["at_policy_threshold"] = {
         "fpr_personal": _rate(flagged[personal]),
@@ -102,7 +105,7 @@ def worst_false_positives(ids: Sequence[str], labels: Sequence[str], channels: S
     """The personal messages scored most like mass production (ids and reasons, never text)."""
     rows = [
         {"id": i, "channel": c, "score": r["score"], "verdict": r["verdict"], "codes": [x["code"] for x in r["reasons"][:4]]}
-        for i, label, c, r in zip(ids, labels, channels, results)
+        for i, label, c, r in zip(ids, labels, channels, results, strict=True)
         if label == "personal" and r["score"] is not None
     ]
     return sorted(rows, key=lambda r: -r["score"])[:top]

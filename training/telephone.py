@@ -43,11 +43,14 @@ class ChannelError(RuntimeError):
 
 @dataclass(frozen=True)
 class Variant:
+    """One channel a clip is passed through, clean or with line noise and channel distortion."""
+
     channel: str
     noise: str
 
     @property
     def id(self) -> str:
+        """The variant's name in the index and its clips folder, e.g. gsm-noisy."""
         return f"{self.channel}-{self.noise}"
 
 
@@ -62,6 +65,8 @@ def channel_group(channel: str) -> str:
 
 
 def missing_reason() -> str | None:
+    """Why the channels cannot be rendered here (sox, its codecs, PyAV or its encoders missing), or None when
+    they can."""
     if shutil.which("sox") is None:
         return "sox not on PATH (apt-get install sox libsox-fmt-all)"
     formats = subprocess.run(["sox", "-h"], capture_output=True, text=True, timeout=30).stdout

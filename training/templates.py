@@ -81,6 +81,8 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Template:
+    """One outreach template of the library (data/templates), as validated from its YAML file."""
+
     id: str
     family: str
     channel: str
@@ -90,6 +92,7 @@ class Template:
 
     @property
     def slots(self) -> frozenset[str]:
+        """The `{{ slot }}` names the subject and body use: the fills a copy of this template needs."""
         return frozenset(_SLOT_RE.findall(f"{self.subject or ''}\n{self.body}"))
 
 

@@ -45,6 +45,8 @@ def require_mlflow() -> None:
 
 
 def log_run(uri: str, config: TrainConfig, metrics: dict[str, Any], bundle: Path) -> str:
+    """Record a finished training run in MLflow at `uri`: the config as parameters, the test metrics, the
+    bundle's card, metrics, manifest and plots as artifacts; returns the run id."""
     require_mlflow()
     import mlflow
 

@@ -34,6 +34,8 @@ class TTSError(RuntimeError):
 
 @dataclass(frozen=True)
 class Voice:
+    """One synthetic voice of the audio corpus: an engine and the voice settings it is rendered with."""
+
     engine: str
     name: str
     option: str
@@ -45,6 +47,7 @@ class Voice:
 
     @property
     def id(self) -> str:
+        """The voice's name in the corpus index and clip ids, e.g. piper-joe-fast."""
         return f"{self.engine}-{self.name}"
 
 
@@ -101,6 +104,7 @@ def missing_reason(voice: Voice) -> str | None:
 
 
 def available_voices() -> list[Voice]:
+    """The voices this machine can render; the corpus build warns about and leaves out the others."""
     return [v for v in VOICES if missing_reason(v) is None]
 
 

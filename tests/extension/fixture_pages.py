@@ -175,7 +175,8 @@ def linkedin_page(thread: str, version: int) -> str:
         if version == 2:
             event = f'<div class="{c.eventWrap}">{event}</div>'
         items.append(f'<li class="{c.item}">{meta}{event}</li>')
-    others = "".join(f'<li class="{c.convItem}"><a href="/messaging/thread/{t}/">{avatar(v.subject, 24)} <span>{escape(v.subject)}</span></a></li>' for t, v in LINKEDIN.items())
+    others = "".join(f'<li class="{c.convItem}"><a href="/messaging/thread/{t}/">{avatar(v.subject, 24)} '
+                     f'<span>{escape(v.subject)}</span></a></li>' for t, v in LINKEDIN.items())
     css = (f".{c.nav.split()[0]}{{display:flex;gap:16px;padding:8px 24px;background:#fff;border-bottom:1px solid #ddd}}"
            f".{c.layout.split()[0]}{{display:flex;max-width:1100px;margin:16px auto}}"
            f".{c.conversations.split()[0]}{{width:280px;border-right:1px solid #ddd;list-style:none;padding:0}}"
@@ -187,6 +188,7 @@ def linkedin_page(thread: str, version: int) -> str:
         f'<header><nav class="{c.nav}" aria-label="Primary Navigation"><a href="/feed/">Home</a><a href="/mynetwork/">My Network</a>'
         f'<a href="/messaging/">Messaging</a><button class="{c.me}" type="button">{avatar(ME_NAME, 24)}<span>Me</span></button></nav></header>'
         f'<main class="{c.layout}" id="main"><ul class="{c.conversations}">{others}</ul>'
-        f'<section class="{c.thread}"><h2 class="{c.threadTitle}"><a href="/in/{conversation.messages[-1].profile}/">{escape(conversation.subject)}</a></h2>'
+        f'<section class="{c.thread}"><h2 class="{c.threadTitle}">'
+        f'<a href="/in/{conversation.messages[-1].profile}/">{escape(conversation.subject)}</a></h2>'
         f'<ul class="{c.list}" role="list">{"".join(items)}</ul></section></main>')
-    return _page(f"Messaging | LinkedIn", css, body)
+    return _page("Messaging | LinkedIn", css, body)

@@ -51,7 +51,7 @@ def test_speaker_folds_never_split_a_speaker_and_cover_every_source():
     _, _, rows = _toy()
     fold = speaker_folds(rows)
     by_speaker = {}
-    for f, r in zip(fold, rows):
+    for f, r in zip(fold, rows, strict=True):
         if r["label"] == "human":
             by_speaker.setdefault(r["speaker"], set()).add(int(f))
         else:
