@@ -34,7 +34,7 @@ def load_messages(corpus: Path | None, n: int) -> tuple[list[dict], str]:
 
 
 def bench(records: list[dict], single: int) -> dict:
-    detector = Detector.default()
+    detector = Detector.open()
     detector.score(records[0])  # warm caches
     latencies = []
     for record in records[:single]:

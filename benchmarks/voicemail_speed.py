@@ -43,7 +43,7 @@ def _timed(fn, repeats: int) -> tuple[list[float], object]:
 
 
 def bench(repeats: int) -> dict:
-    detector = Detector.default()
+    detector = Detector.open()
     voicemail = detector.voicemail
     with tempfile.TemporaryDirectory(prefix="sincere-voicemail-") as tmp:
         path = thirty_second_clip(Path(tmp))

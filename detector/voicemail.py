@@ -99,7 +99,7 @@ class Voicemail:
         text records of the run are scored as usual)."""
         if self._voice is None:
             from detector.audio.detector import SyntheticVoiceDetector
-            from detector.bundle import BundleError
+            from detector.models.artifacts import BundleError
 
             try:
                 self._voice = SyntheticVoiceDetector.load()

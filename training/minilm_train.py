@@ -18,10 +18,11 @@ import numpy as np
 import skops.io as sio
 import yaml
 
-from detector import minilm
-from detector import transformer_models as tm
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
+from detector.models import minilm
+from detector.models import transformer as tm
+from detector.models.bundle import POLICY_FILE
+from detector.models.kinds import TEXT_MODEL_FILE
 from detector.policy import Policy
 from detector.signals import SignalRegistry, default_registry
 from training.config import TextTfidfConfig, TrainConfig, as_plain_dict
@@ -172,7 +173,8 @@ def train_minilm_head(config: MiniLMHeadConfig, data: Path, out: Path, log: Log 
 
 
 def _tfidf_member(config: MiniLMFusedConfig, splits, registry: SignalRegistry, train: Prepared, log: Log) -> Any:
-    from detector.bundle import Bundle, bundle_kind
+    from detector.models.bundle import Bundle
+    from detector.models.kinds import bundle_kind
     from training.text_model import build_text_pipeline
 
     if config.tfidf_bundle:

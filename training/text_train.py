@@ -11,8 +11,9 @@ import pandas as pd
 import skops.io as sio
 import yaml
 
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
+from detector.models.bundle import POLICY_FILE
+from detector.models.kinds import TEXT_MODEL_FILE
 from detector.signals import default_registry
 from training.config import TextTfidfConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame

@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from detector.bundle import MANIFEST, BundleError, read_manifest, sha256_file, write_manifest
+from detector.models.artifacts import MANIFEST, BundleError, sha256_file, write_manifest
+from detector.models.bundle import read_bundle_manifest
 from training.config import TrainConfig
 from training.dataset import DatasetError, read_table
 from training.evaluate import report, score_frame
@@ -44,7 +45,7 @@ def clear_out(out: Path) -> None:
     if not out.is_dir() or not any(out.iterdir()):
         return
     try:
-        listed = set(read_manifest(out)["files"]) | {MANIFEST}
+        listed = set(read_bundle_manifest(out)["files"]) | {MANIFEST}
     except BundleError:
         raise DatasetError(f"{out}: not empty and not a model bundle; choose an empty or new --out folder") from None
     strangers = sorted(p.name for p in out.iterdir() if p.name not in listed)

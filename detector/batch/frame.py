@@ -67,7 +67,7 @@ def _from_me(row: dict[str, Any]) -> bool:
 
 def fingerprint_frame(frame: pd.DataFrame, detector: Detector | None = None) -> list[Fingerprint | None]:
     """The campaign pass: one fingerprint (or None) per row, for `CampaignStore.prefill`."""
-    detector = detector or Detector.default()
+    detector = detector or Detector.open()
     return list(detector.fingerprint_many((_record(row) for row in frame.to_dict("records")), PARSE_BUDGET_S))
 
 
@@ -78,7 +78,7 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
     `campaigns` is the inbox-wide index (prefilled from every frame's fingerprints); without it
     the engine links copies within this frame only.
     """
-    detector = detector or Detector.default()
+    detector = detector or Detector.open()
     rows = frame.to_dict("records")
     results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S)
     out = []
@@ -99,7 +99,7 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
 @lru_cache(maxsize=4)
 def detector_for(model: str | None) -> Detector:
     """One detector per process and bundle path (a Dask worker loads its model once)."""
-    return Detector.from_path(model) if model else Detector.default()
+    return Detector.open(model)
 
 
 @lru_cache(maxsize=4)

