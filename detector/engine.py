@@ -20,13 +20,14 @@ import sklearn
 from detector.campaigns import Campaign, CampaignIndex, CampaignStore
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
 from detector.campaigns.reason import campaign_hit
+from detector.contract import error_result
 from detector.features import CAMPAIGN_COPY, model_text
 from detector.message import InvalidMessage, Message, from_record
 from detector.models.bundle import Bundle
 from detector.models.linear_text_scorer import LinearTextScorer
 from detector.models.selection import bundle_path
 from detector.parsing.rfc822 import UndecodableMessage
-from detector.results import build_result, error_result
+from detector.results import build_result
 from detector.signals import Evidence, Hit, SignalRegistry, default_registry
 from detector.voicemail import Heard, Voicemail
 

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from detector.contract import CHANNELS
 from detector.parsing import html as html_text
 from detector.parsing import quotes, rfc822, transcripts
 
-CHANNELS = ("email", "linkedin", "sms", "video_transcript", "voicemail")
 MAX_TEXT_CHARS = 1_000_000
 """Texts longer than this are scored on this prefix (and flagged with a reason)."""
 

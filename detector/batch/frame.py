@@ -16,11 +16,9 @@ import pyarrow as pa
 
 from detector.campaigns import CampaignStore, open_campaign_index
 from detector.campaigns.fingerprint import Fingerprint
+from detector.contract import INPUT_FIELDS, RESULT_FIELDS
 from detector.engine import BadLine, Detector
 
-INPUT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path", "sender", "recipient",
-                "headers", "sent_at", "thread")
-RESULT_FIELDS = ("id", "score", "verdict", "reasons", "personalization", "campaign", "voice", "model_version", "error")
 NESTED = ("reasons", "personalization", "campaign", "voice", "labels")
 """Object-valued columns; JSON text in Parquet and CSV output, objects in JSONL."""
 OUTPUT_COLUMNS = (*RESULT_FIELDS, "source", "sender", "sent_at", "labels", "thread_id", "from_me")

@@ -2,7 +2,10 @@
 bundle contents, determinism, loading through the detector, config errors, splits, eval and compare."""
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -296,3 +299,17 @@ def test_mlflow_asked_for_but_missing_fails_before_training(trained, tmp_path, m
                                     "--out", str(tmp_path / "b"), "--mlflow", "sqlite:///x.db"])
     assert done.exit_code == 2 and "sincere[mlflow]" in done.output
     assert not (tmp_path / "b").exists()
+
+
+def test_training_trains_exactly_the_kinds_the_detector_loads():
+    from detector.models.kinds import KINDS as LOADABLE_KINDS
+
+    assert list(KINDS) == list(LOADABLE_KINDS)
+
+
+def test_a_trainer_and_its_shared_writer_load_without_the_dispatcher():
+    """The trainers import training.bundle_writer, never training.train (which imports them through training.kinds)."""
+    code = "import sys, training.text_train, training.bundle_writer; assert 'training.train' not in sys.modules, 'cycle'"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
