@@ -27,6 +27,7 @@ class DatasetError(ValueError):
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    """The labelled table (Parquet, CSV or JSONL) with its id, channel and label columns checked."""
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
@@ -86,6 +87,8 @@ class Prepared:
 
 
 def prepare_frame(frame: pd.DataFrame, registry: SignalRegistry) -> Prepared:
+    """Parse every row as the engine would (same messages, hits and model text); unscorable rows are
+    skipped with their reason, so training sees exactly what scoring sees."""
     keep, messages, hits, texts, skipped = [], [], [], [], {}
     for i, row in enumerate(track(frame.to_dict("records"), "parsing messages")):
         try:
@@ -101,5 +104,6 @@ def prepare_frame(frame: pd.DataFrame, registry: SignalRegistry) -> Prepared:
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The table's rows as contract input records."""
     for row in read_table(path).to_dict("records"):
         yield to_record(row)

@@ -21,6 +21,8 @@ STATE_FILE = "models.json"
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """The bundle folder in use and what chose it, for commands that say why a bundle was loaded."""
+
     path: Path | None
     """None means the shipped default bundle."""
     source: str
@@ -61,11 +63,13 @@ def _write_state(state: dict[str, Any]) -> None:
 
 
 def selected_model() -> Path | None:
+    """The bundle chosen with `sincere models use`, if any."""
     selected = _state()["selected"]
     return Path(selected) if selected else None
 
 
 def known_models() -> list[Path]:
+    """Every bundle ever chosen, for `sincere models list`."""
     return [Path(p) for p in _state()["known"]]
 
 
@@ -83,6 +87,7 @@ def select_model(path: Path | None) -> None:
 
 
 def resolve_model(explicit: Path | None = None) -> ModelChoice:
+    """The bundle in use, in the one order every command follows (see the module docstring)."""
     if explicit is not None:
         return ModelChoice(Path(explicit), "--model")
     if os.environ.get(MODEL_ENV):

@@ -35,6 +35,7 @@ class MiniLMHead:
         self.classes_ = head.classes_
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities of the head over each text's embedding."""
         return self.head.predict_proba(self.encoder.embed(texts))
 
 
@@ -54,6 +55,7 @@ class FusedModel:
         self.classes_ = stacker.classes_
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The stacker's probabilities over the members' log-probabilities."""
         return self.stacker.predict_proba(fusion_features(*(m.predict_proba(texts) for m in self.members)))
 
 
@@ -86,6 +88,7 @@ class FineTunedMiniLM:
         self.max_length, self.batch_size = max_length, batch_size
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Softmax of the classifier's logits, in length-sorted batches, without gradients."""
         torch = self._torch
         out = np.zeros((len(texts), len(self.classes_)), dtype=np.float64)
         device = next(self.module.parameters()).device
@@ -111,6 +114,7 @@ def save_finetuned(model: FineTunedMiniLM, out: Path) -> None:
 
 
 def load_finetuned(path: Path, manifest: dict[str, Any]) -> FineTunedMiniLM:
+    """A verified fine-tuned bundle's classifier: tensors from safetensors, configs from JSON (no pickle)."""
     torch, transformers = minilm.require_torch()
     from safetensors.torch import load_file
 

@@ -60,7 +60,7 @@ def _pipeline(classifier, hash_dtype=np.float64, tfidf: TfidfTransformer | None 
 
 
 def _fitted(classifier=None, labels=None, **kwargs) -> Pipeline:
-    texts, default_labels = zip(*TRAINING)
+    texts, default_labels = zip(*TRAINING, strict=True)
     return _pipeline(classifier or LogisticRegression(C=3, class_weight="balanced"), **kwargs).fit(
         list(texts), list(labels or default_labels))
 
