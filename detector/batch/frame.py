@@ -95,12 +95,6 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
 
 
 @lru_cache(maxsize=4)
-def detector_for(model: str | None) -> Detector:
-    """One detector per process and bundle path (a Dask worker loads its model once)."""
-    return Detector.open(model)
-
-
-@lru_cache(maxsize=4)
 def campaigns_for(url: str, run: str) -> CampaignStore:
     """One campaign index connection per process and scan run (`run` keeps runs apart)."""
     return open_campaign_index(url)
