@@ -4,7 +4,7 @@ registry, `training.kinds`, adds how each kind is trained), so a kind is declare
 
 Every kind's model has `classes_` and `predict_proba(texts)`, so the engine and the policy treat
 every kind alike. The transformer kinds need the `[transformer]` extra; torch is imported only when
-one of them is loaded.
+one of them is loaded (detector.models.minilm.require_torch).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.models.artifacts import load_skops
+from detector.models.transformer import FusedModel, MiniLMHead, load_encoder, load_finetuned
 
 TEXT_MODEL_FILE = "text_model.skops"
 HEAD_FILE = "minilm_head.skops"
@@ -42,29 +43,19 @@ def _load_tfidf(path: Path, manifest: dict[str, Any]) -> Any:
 
 
 def _load_head(path: Path, manifest: dict[str, Any]) -> Any:
-    from detector.models.transformer import MiniLMHead, load_encoder
-
     return MiniLMHead(load_encoder(manifest), load_skops(path / HEAD_FILE, TRUSTED_TYPES))
 
 
 def _load_fused(path: Path, manifest: dict[str, Any]) -> Any:
-    from detector.models.transformer import FusedModel
-
     members = [_load_tfidf(path, manifest), _load_head(path, manifest)]
     return FusedModel(members, load_skops(path / STACKER_FILE, TRUSTED_TYPES))
-
-
-def _load_finetuned(path: Path, manifest: dict[str, Any]) -> Any:
-    from detector.models.transformer import load_finetuned
-
-    return load_finetuned(path, manifest)
 
 
 KINDS: dict[str, ModelKind] = {
     "text_tfidf": ModelKind((TEXT_MODEL_FILE,), _load_tfidf),
     "minilm_head": ModelKind((HEAD_FILE,), _load_head),
     "minilm_finetune": ModelKind(("classifier.safetensors", "encoder_config.json", "classifier.json", "tokenizer.json"),
-                                 _load_finetuned),
+                                 load_finetuned),
     "minilm_fused": ModelKind((TEXT_MODEL_FILE, HEAD_FILE, STACKER_FILE), _load_fused),
 }
 """Every text model kind a bundle may hold. To add one: an entry here, its trainer in `training.kinds`."""

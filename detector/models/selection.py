@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detector.models.artifacts import shipped_bundles_path
+from detector.models.bundle import default_bundle_path
+
 MODEL_ENV = "SINCERE_MODEL"
 CONFIG_ENV = "SINCERE_CONFIG_DIR"
 STATE_FILE = "models.json"
@@ -101,9 +104,6 @@ def resolve_model(explicit: Path | None = None) -> ModelChoice:
 def bundle_path(model: str | Path | None = None) -> Path:
     """The folder of the text bundle `model` names: None for the selected one (see `resolve_model`),
     the name of a shipped bundle ('default', 'fused') unless a folder of that name is at hand, else a path."""
-    from detector.models.artifacts import shipped_bundles_path
-    from detector.models.bundle import default_bundle_path
-
     if model is None:
         return resolve_model().path or default_bundle_path()
     path = Path(model)
