@@ -27,7 +27,7 @@ from api.routes import AUDIO_PATH, router
 from api.settings import Settings
 from detector.campaigns import CampaignStore, open_campaign_index
 from detector.engine import Detector
-from detector.model_selection import resolve_model
+from detector.models.selection import resolve_model
 
 log = logging.getLogger("sincere.api")
 API_VERSION = "1.0.0"
@@ -65,7 +65,7 @@ class Services:
         """What this server can do beyond its required checks, so clients know before they send."""
         from detector.audio.transcription import recogniser_missing
         from detector.campaigns.audio_fingerprint import missing_reason
-        from detector.minilm import transformer_missing
+        from detector.models.minilm import transformer_missing
 
         return {
             "text": self.detector is not None,
@@ -101,7 +101,7 @@ def _answers(probe) -> bool:
 
 def build_services(settings: Settings) -> Services:
     choice = resolve_model(settings.model)  # the one order the CLI uses too: setting, `sincere models use`, shipped
-    detector = Detector.from_path(choice.path) if choice.path else Detector.default()
+    detector = Detector.open(choice.path)
     salt = load_salt(settings.hash_salt.get_secret_value() if settings.hash_salt else None, settings.data_dir)
     return Services(
         settings=settings,

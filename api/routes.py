@@ -30,7 +30,7 @@ from api.schemas import (
 )
 from detector.audio.decoding import duration_seconds
 from detector.audio.transcription import recogniser_missing
-from detector.results import error_result
+from detector.contract import error_result
 from detector.voicemail import has_own_words
 
 router = APIRouter()

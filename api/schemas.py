@@ -1,4 +1,4 @@
-"""Request and response bodies: the scoring contract's record shapes (../shared/contract/README.md) as models.
+"""Request and response bodies: the scoring contract's record shapes (detector.contract) as models.
 
 Fields may be added here, never renamed. `audio_path` is left out on purpose: a client's file
 path means nothing to the server, which never opens paths it is given; audio goes to /v1/score/audio.
@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from detector.contract import CHANNELS, VERDICTS
 
 MAX_BATCH = 100
 """Most records in one /v1/score/batch request."""
@@ -38,7 +40,7 @@ def _one_present_of(*names: str, pattern: str | None = None) -> dict[str, Any]:
 def _text_rule(schema: dict[str, Any], model: type) -> None:
     if model is ScoreRequest:  # not AudioMetadata, whose words may come from the recording
         schema.update(_one_present_of("body", "body_html", "raw"))
-Channel = Literal["email", "linkedin", "sms", "video_transcript", "voicemail"]
+Channel = Literal[CHANNELS]
 
 
 class Sender(BaseModel):
@@ -160,7 +162,7 @@ class ScoreResult(BaseModel):
 
     id: str | None
     score: Annotated[float | None, Field(ge=0, le=1)]
-    verdict: Literal["personal", "smile", "bulk", "error"]
+    verdict: Literal[VERDICTS]
     reasons: list[Reason]
     personalization: Personalization | None
     campaign: Campaign | None

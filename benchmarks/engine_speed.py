@@ -36,7 +36,7 @@ def _load_messages(corpus: Path | None, n: int) -> tuple[list[dict], str]:
 def bench(records: list[dict], single: int) -> dict:
     """The shipped engine timed three ways: `score` one message at a time (p50, p99), `score_many` in one
     process, and `score_many` with two workers."""
-    detector = Detector.default()
+    detector = Detector.open()
     detector.score(records[0])  # warm caches
     latencies = []
     for record in records[:single]:

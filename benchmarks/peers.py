@@ -181,7 +181,7 @@ def sincere_worker(out: Path, folder: Path | None, records: Path | None, model: 
     from detector.engine import Detector
     from detector.reading import eml_record
 
-    detector = Detector.from_path(model) if model else Detector.default()
+    detector = Detector.open(model)
     detector.score({"id": "warm", "channel": "email", "body": "warm up"})
     start = time.perf_counter()
     if records:

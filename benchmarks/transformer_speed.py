@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from render import write_fragment
 
-from detector import minilm
 from detector.engine import Detector
+from detector.models import minilm
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def bench(records: list[dict], single: int, bundle: Path | None, max_length: int
     texts = _texts_of(records)
     result: dict[str, Any] = {"threads": torch.get_num_threads(), "max_length": max_length}
     if bundle is not None:  # first: a quantised model built in this process slows fp32 batches afterwards
-        detector = Detector.from_path(bundle)
+        detector = Detector.open(bundle)
         minilm.shared_encoder(int(detector.bundle.manifest["encoder"]["max_length"]),
                               bool(detector.bundle.manifest["encoder"]["int8"])).memo_size = 0
         result["engine"] = _timings(detector.score, lambda rs: list(detector.score_many(rs)), records, single)

@@ -45,7 +45,7 @@ def _timed(fn, repeats: int) -> tuple[list[float], object]:
 def bench(repeats: int) -> dict:
     """Time a 30 s voicemail through `Detector.score` end to end (with and without the reader's name), then each
     stage alone: decode, speech recognition, synthetic voice, fingerprint, text."""
-    detector = Detector.default()
+    detector = Detector.open()
     voicemail = detector.voicemail
     with tempfile.TemporaryDirectory(prefix="sincere-voicemail-") as tmp:
         path = thirty_second_clip(Path(tmp))

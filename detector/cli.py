@@ -16,7 +16,7 @@ import typer
 
 from detector.batch.cli import scan
 from detector.batch.imap.cli import imap_app, watch
-from detector.model_selection import MODEL_ENV, resolve_model
+from detector.models.selection import MODEL_ENV, resolve_model
 from detector.models_cli import models_app
 
 app = typer.Typer(help="Is this 'personal' message written for you, or spam with a smile?", no_args_is_help=True)
@@ -39,12 +39,12 @@ HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 
 def load_detector(model: Path | None):
-    from detector.bundle import BundleError
     from detector.engine import Detector
+    from detector.models.artifacts import BundleError
 
     choice = resolve_model(model)
     try:
-        return Detector.from_path(choice.path) if choice.path else Detector.default()
+        return Detector.open(choice.path)
     except BundleError as exc:
         typer.echo(f"error: {exc} (bundle chosen by {choice.source})", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -17,15 +17,17 @@ from typing import Any
 
 import sklearn
 
-from detector.bundle import Bundle, default_bundle_path
 from detector.campaigns import Campaign, CampaignIndex, CampaignStore
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
 from detector.campaigns.reason import campaign_hit
+from detector.contract import error_result
 from detector.features import CAMPAIGN_COPY, model_text
-from detector.linear_text_model import LinearTextScorer
 from detector.message import InvalidMessage, Message, from_record
+from detector.models.bundle import Bundle
+from detector.models.linear_text_scorer import LinearTextScorer
+from detector.models.selection import bundle_path
 from detector.parsing.rfc822 import UndecodableMessage
-from detector.results import build_result, error_result
+from detector.results import build_result
 from detector.signals import Evidence, Hit, SignalRegistry, default_registry
 from detector.voicemail import Heard, Voicemail
 
@@ -106,12 +108,13 @@ class Detector:
         _settle_heap()
 
     @classmethod
-    def default(cls) -> Detector:
-        return _default_detector()
-
-    @classmethod
-    def from_path(cls, path: str | Path) -> Detector:
-        return cls(Bundle.load(path))
+    def open(cls, model: str | Path | None = None) -> Detector:
+        """The detector of a text bundle: None for the selected one (--model, $SINCERE_MODEL,
+        `sincere models use`, shipped default), else a shipped bundle's name or a folder. One per
+        process per folder: loading verifies and reads every model file, so it is done once (a
+        folder whose files changed since is loaded afresh). BundleError if it does not verify."""
+        path = bundle_path(model).resolve()
+        return _open(path, _folder_state(path))
 
     @property
     def model_version(self) -> str:
@@ -269,6 +272,19 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-@lru_cache(maxsize=1)
-def _default_detector() -> Detector:
-    return Detector(Bundle.load(default_bundle_path()))
+def _folder_state(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of each file in a bundle folder: a cheap sign of change."""
+    state = []
+    try:
+        for file in path.iterdir():
+            if file.is_file():
+                stat = file.stat()
+                state.append((file.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        return ()  # a missing folder: Bundle.load says so
+    return tuple(sorted(state))
+
+
+@lru_cache(maxsize=4)
+def _open(path: Path, state: tuple[tuple[str, int, int], ...]) -> Detector:
+    return Detector(Bundle.load(path))

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from detector.contract import CHANNELS
 from detector.parsing import html as html_text
 from detector.parsing import quotes, rfc822, transcripts
 
-CHANNELS = ("email", "linkedin", "sms", "video_transcript", "voicemail")
 MAX_TEXT_CHARS = 1_000_000
 """Texts longer than this are scored on this prefix (and flagged with a reason)."""
 
@@ -25,6 +25,8 @@ class InvalidMessage(ValueError):
 
 @dataclass(frozen=True)
 class Person:
+    """A sender or recipient as the record gives them (blank fields are None): what signals match slots against."""
+
     name: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -37,6 +39,7 @@ class Person:
 
     @classmethod
     def from_mapping(cls, data: Any, what: str) -> Person:
+        """The record's `what` object (sender or recipient); unknown keys are ignored, non-strings refused."""
         if data is None:
             return cls()
         if not isinstance(data, Mapping):
@@ -49,17 +52,22 @@ class Person:
 
     @property
     def is_empty(self) -> bool:
+        """True when nothing is known about the person."""
         return not any(getattr(self, k) for k in self.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
 class ThreadItem:
+    """An earlier message of the thread, and whether the inbox owner wrote it (None: unknown)."""
+
     from_recipient: bool | None
     body: str
 
 
 @dataclass(frozen=True)
 class Message:
+    """One normalised input record: the scored text and what signals read beside it."""
+
     id: str
     channel: str
     text: str
@@ -83,6 +91,7 @@ class Message:
 
     @property
     def body(self) -> str:
+        """The scored text without the subject."""
         return self.text[self.body_start:]
 
 

@@ -8,26 +8,26 @@ from typing import Annotated
 
 import typer
 
-from detector.model_selection import MODEL_ENV, known_models, resolve_model, select_model
+from detector.models.selection import MODEL_ENV, known_models, resolve_model, select_model
 
 models_app = typer.Typer(help="List model bundles and choose the one scoring uses.", no_args_is_help=True)
 
 
 def _status(path: Path) -> tuple[str, dict]:
-    from detector.bundle import BundleError, read_manifest, verify_files
+    from detector.models.artifacts import BundleError
+    from detector.models.bundle import verified_bundle_manifest
 
     if not path.is_dir():
         return "missing", {}
     try:
-        manifest = read_manifest(path)
-        verify_files(path, manifest)
+        manifest = verified_bundle_manifest(path)
     except BundleError as exc:
         return f"invalid: {exc}", {}
     return "ok", manifest
 
 
 def _found_in(folders: list[Path]) -> list[Path]:
-    from detector.bundle import MANIFEST
+    from detector.models.artifacts import MANIFEST
 
     found = []
     for folder in folders:
@@ -44,7 +44,7 @@ def list_models(
     from rich.console import Console
     from rich.table import Table
 
-    from detector.bundle import default_bundle_path
+    from detector.models.bundle import default_bundle_path
 
     choice = resolve_model()
     active = (choice.path or default_bundle_path()).resolve()
@@ -68,8 +68,8 @@ def use(
     default: Annotated[bool, typer.Option("--default", help="Go back to the shipped bundle.")] = False,
 ) -> None:
     """Make FOLDER the bundle that `sincere score`, batch jobs and the API load (after --model and $SINCERE_MODEL)."""
-    from detector.bundle import BundleError
     from detector.engine import Detector
+    from detector.models.artifacts import BundleError
 
     if default == (folder is not None):
         typer.echo("error: give a bundle folder or --default", err=True)
@@ -79,7 +79,7 @@ def use(
         typer.echo("using the shipped default bundle")
     else:
         try:
-            detector = Detector.from_path(folder)
+            detector = Detector.open(folder)
         except BundleError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

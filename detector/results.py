@@ -11,23 +11,6 @@ from detector.policy import POLICY_DESCRIPTIONS, TEXT_MODEL_PERSONAL, Decision
 from detector.signals import Evidence, Hit, SignalRegistry
 
 
-def error_result(record_id: Any, error: str, model_version: str) -> dict[str, Any]:
-    """A result saying why a record was not scored; its id is echoed when it is a string or an integer
-    (never another value's repr, which could carry the record's content)."""
-    integer = isinstance(record_id, int) and not isinstance(record_id, bool)
-    return {
-        "id": record_id if isinstance(record_id, str) else (str(record_id) if integer else None),
-        "score": None,
-        "verdict": "error",
-        "reasons": [],
-        "personalization": None,
-        "campaign": None,
-        "voice": None,
-        "model_version": model_version,
-        "error": error,
-    }
-
-
 def _reason(code: str, weight: float, description: str, evidence: tuple[Evidence, ...]) -> dict[str, Any]:
     return {
         "code": code,

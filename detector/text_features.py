@@ -6,6 +6,10 @@ n-grams of each space-padded word, the same murmur3 buckets, counts summed. It d
 speed: words repeat within and across messages, and building and hashing every n-gram string
 anew was the largest single cost of scoring (about 40 % of the engine's time, 3.5x less with
 the per-word cache; tests/detector/test_text_features.py holds the equality).
+
+This module's path is part of the bundle format: skops records the class as
+`detector.text_features.CharNgramHasher` in every text_tfidf and fused bundle (shipped and users'
+own), and loading imports it by that name, so it stays here rather than in `detector.models`.
 """
 
 from __future__ import annotations
@@ -51,12 +55,14 @@ class CharNgramHasher(TransformerMixin, BaseEstimator):
         self.dtype = dtype
 
     def fit(self, X: Iterable[str], y=None) -> CharNgramHasher:
+        """Check the parameters; nothing is learned (hashing is stateless)."""
         min_n, max_n = self.ngram_range
         if not (1 <= min_n <= max_n) or self.n_features < 1:
             raise ValueError(f"invalid ngram_range {self.ngram_range} or n_features {self.n_features}")
         return self
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """(n_texts, n_features) CSR counts, as HashingVectorizer(analyzer="char_wb") builds them."""
         if isinstance(X, str):
             raise ValueError("CharNgramHasher takes an iterable of texts, not one string")
         min_n, max_n = self.ngram_range

@@ -31,7 +31,8 @@ from detector.audio.features import trim_silence
 from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print, chromaprint
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.index import Campaign
-from detector.message import CHANNELS, InvalidMessage, Message
+from detector.contract import CHANNELS
+from detector.message import InvalidMessage, Message
 from detector.policy import Decision, Policy
 from detector.results import build_result
 from detector.signals import Evidence, Hit, SignalRegistry
@@ -99,7 +100,7 @@ class Voicemail:
         text records of the run are scored as usual)."""
         if self._voice is None:
             from detector.audio.detector import SyntheticVoiceDetector
-            from detector.bundle import BundleError
+            from detector.models.artifacts import BundleError
 
             try:
                 self._voice = SyntheticVoiceDetector.load()

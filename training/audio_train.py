@@ -40,7 +40,7 @@ import detector.audio.features as audio_features
 from detector.audio.decoding import AudioError, load_audio
 from detector.audio.detector import CALIBRATION_FILE, VOICE_FORMAT, VOICE_MODEL_FILE
 from detector.audio.transcription import MODEL_SHA256
-from detector.bundle import write_manifest
+from detector.models.artifacts import write_manifest
 from training.telephone import channel_group
 
 TRAIN_WINDOWS = 2

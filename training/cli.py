@@ -98,7 +98,7 @@ def train(
                                                              "sqlite:///mlflow.db (needs the 'mlflow' extra).")] = None,
 ) -> None:
     """Train a bundle of the config's kind: model, manifest, MODEL_CARD.md, metrics.json and plots."""
-    from detector.bundle import BundleError
+    from detector.models.artifacts import BundleError
     from training.config import ConfigError, load_config, with_overrides
     from training.dataset import DatasetError
     from training.tracking import TrackingError
@@ -145,8 +145,9 @@ def evaluate(
 
     from rich.markup import escape
 
-    from detector.bundle import BundleError, default_bundle_path
-    from detector.model_selection import resolve_model
+    from detector.models.artifacts import BundleError
+    from detector.models.bundle import default_bundle_path
+    from detector.models.selection import resolve_model
     from training.dataset import DatasetError
     from training.evaluate import compare as compare_bundles
     from training.evaluate import summary_rows

@@ -21,8 +21,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from detector.bundle import sha256_file
-from detector.message import CHANNELS, Person
+from detector.contract import CHANNELS
+from detector.message import Person
+from detector.models.artifacts import sha256_file
 from training.progress import step, track
 from training.public_outreach import DEFAULT_TEMPLATES, read_public_outreach, read_public_personal
 from training.sources import (

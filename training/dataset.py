@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from detector.contract import INPUT_FIELDS
 from detector.engine import prepare
 from detector.features import model_text
 from detector.message import InvalidMessage, Message
@@ -17,8 +18,6 @@ from detector.parsing.rfc822 import UndecodableMessage
 from detector.signals import Hit, SignalRegistry
 from training.progress import track
 
-CONTRACT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path",
-                   "sender", "recipient", "headers", "sent_at", "thread")
 MODEL_CLASSES = {"personal": "personal", "smile": "smile", "bulk": "bulk", "spam": "bulk"}
 """The text model learns three classes; impersonal spam is bulk to it (the policy decides smile)."""
 
@@ -28,6 +27,7 @@ class DatasetError(ValueError):
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    """The labelled table (Parquet, CSV or JSONL) with its id, channel and label columns checked."""
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
@@ -67,7 +67,7 @@ def _value(value: Any) -> Any:
 def to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A table row back to a contract input record (nested fields may be JSON strings or structs)."""
     record = {}
-    for field in CONTRACT_FIELDS:
+    for field in INPUT_FIELDS:
         if field in row:
             value = _value(row[field])
             if value is not None and value != "":
@@ -87,6 +87,8 @@ class Prepared:
 
 
 def prepare_frame(frame: pd.DataFrame, registry: SignalRegistry) -> Prepared:
+    """Parse every row as the engine would (same messages, hits and model text); unscorable rows are
+    skipped with their reason, so training sees exactly what scoring sees."""
     keep, messages, hits, texts, skipped = [], [], [], [], {}
     for i, row in enumerate(track(frame.to_dict("records"), "parsing messages")):
         try:
@@ -102,5 +104,6 @@ def prepare_frame(frame: pd.DataFrame, registry: SignalRegistry) -> Prepared:
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The table's rows as contract input records."""
     for row in read_table(path).to_dict("records"):
         yield to_record(row)

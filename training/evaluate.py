@@ -46,7 +46,7 @@ def select_split(frame: pd.DataFrame, split: str | None, origin: Path) -> pd.Dat
 
 def score_frame(bundle_dir: Path, frame: pd.DataFrame) -> Scored:
     """Score every row with one bundle, each message alone, keeping the results in row order."""
-    detector = Detector.from_path(bundle_dir)
+    detector = Detector.open(bundle_dir)
     records = [to_record(row) for row in frame.to_dict("records")]
     # One message at a time: a labelled set holds several copies of each template, and linking
     # them (CAMPAIGN_COPY) would measure the campaign index, not the detector, on every copy.

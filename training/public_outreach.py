@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from detector.message import CHANNELS
+from detector.contract import CHANNELS
 from training import templates
 from training.sources import CorpusError, Skips, _records, record
 

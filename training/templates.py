@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from detector.message import CHANNELS
+from detector.contract import CHANNELS
 
 LICENCE = "Apache-2.0 (written by the Sincere project)"
 SMILE_SOURCE = "sincere-templates"

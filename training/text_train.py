@@ -11,9 +11,11 @@ import pandas as pd
 import skops.io as sio
 import yaml
 
-from detector.bundle import POLICY_FILE, TEXT_MODEL_FILE
 from detector.features import policy_features
+from detector.models.bundle import POLICY_FILE
+from detector.models.kinds import TEXT_MODEL_FILE
 from detector.signals import default_registry
+from training.bundle_writer import Log, finish_bundle, load_splits, packages, training_data
 from training.config import TextTfidfConfig, as_plain_dict
 from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
 from training.fit_policy import FOLDS, blend_codes, fit_policy
@@ -21,10 +23,10 @@ from training.heldout import cross_validate
 from training.model_card import text_tfidf_section
 from training.progress import step
 from training.text_model import build_text_pipeline
-from training.train import Log, finish_bundle, load_splits, packages, training_data
 
 
 def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = print) -> dict[str, Any]:
+    """Write a text_tfidf bundle to `out` (see training.kinds for the trainer contract); returns its metrics."""
     splits = load_splits(config, data)
     registry = default_registry()
     parts = {s: prepare_frame(frame, registry) for s, frame in splits.frames.items()}
@@ -46,7 +48,7 @@ def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = 
     personal_col = list(model.classes_).index("personal")
     p_mass = 1.0 - model.predict_proba(val.texts)[:, personal_col]
     codes = blend_codes(registry.codes)
-    X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits)])
+    X = np.array([policy_features(p, hits, codes) for p, hits in zip(p_mass, val.hits, strict=True)])
     mass = (val.frame["label"] != "personal").to_numpy().astype(float)
     with step("fitting the policy on validation"):
         policy, _ = fit_policy(X, mass, codes, f"{config.name}-{config.version}", config.target_fpr, config.seed)

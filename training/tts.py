@@ -169,7 +169,7 @@ def _kokoro():
     import onnxruntime
     from kokoro_onnx import Kokoro
 
-    from detector.bundle import sha256_file
+    from detector.models.artifacts import sha256_file
 
     model = kokoro_ja.model_path()
     if sha256_file(model) != KOKORO_MODEL_SHA256:

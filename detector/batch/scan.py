@@ -24,10 +24,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detector.batch import readers
-from detector.batch.frame import NESTED, SCHEMA, detector_for, fingerprint_frame, score_frame, to_table
+from detector.batch.frame import NESTED, SCHEMA, fingerprint_frame, score_frame, to_table
 from detector.batch.owner import SAMPLE, Owner, infer
 from detector.batch.readers.base import Position
 from detector.campaigns import CampaignStore, open_campaign_index
+from detector.engine import Detector
 
 Progress = Callable[[str, int, int, Position], None]
 """on_progress(phase, messages done, of which by this run, reader position)."""
@@ -217,7 +218,7 @@ class LocalEngine:
     """This process: the same frame functions the Dask workers run."""
 
     def __init__(self, model: str | None, campaigns: CampaignStore):
-        self.detector, self.campaigns = detector_for(model), campaigns
+        self.detector, self.campaigns = Detector.open(model), campaigns
 
     def __enter__(self) -> LocalEngine:
         return self

@@ -145,8 +145,8 @@ def test_serve_refuses_a_broken_bundle_in_one_line(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from api.cli import register
-    from detector.bundle import default_bundle_path
     from detector.cli import app as cli
+    from detector.models.bundle import default_bundle_path
 
     bundle = tmp_path / "bundle"
     shutil.copytree(default_bundle_path(), bundle)

@@ -82,7 +82,7 @@ def test_pretty_shows_the_threshold_a_summary_and_no_zero_weight_reasons():
     assert f"{len(results)} messages: {counts['personal']} personal, {counts['smile']} smile, {counts['bulk']} bulk" in out
     from detector.engine import Detector
 
-    assert f"(threshold {Detector.default().bundle.policy.threshold:.2f})" in out
+    assert f"(threshold {Detector.open().bundle.policy.threshold:.2f})" in out
     zero = [r["code"] for result in results for r in result["reasons"] if r["weight"] == 0]
     shown = out.split()
     assert zero and not any(code in shown for code in set(zero) - {r["code"] for result in results

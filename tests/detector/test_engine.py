@@ -13,7 +13,7 @@ OUTPUT_FIELDS = {"id", "score", "verdict", "reasons", "personalization", "campai
 
 @pytest.fixture(scope="module")
 def detector():
-    return Detector.default()
+    return Detector.open()
 
 
 def _examples():

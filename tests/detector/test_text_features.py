@@ -11,7 +11,7 @@ import skops.io as sio
 from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from detector.bundle import TRUSTED_TYPES
+from detector.models.kinds import TRUSTED_TYPES
 from detector.text_features import CharNgramHasher
 
 REPO = Path(__file__).resolve().parents[2]

@@ -43,7 +43,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def detector():
-    return Detector.default()
+    return Detector.open()
 
 
 @pytest.mark.parametrize("what, record, verdicts", ROWS, ids=[r[0] for r in ROWS])

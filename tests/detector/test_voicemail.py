@@ -32,7 +32,7 @@ def drops(tmp_path_factory):
     records = [_record(f"drop-{name}", render(script(SCRIPT_ID, name), folder / f"{name}.wav", f"drop{i}"), name)
                for i, name in enumerate(NAMES)]
     other = _record("other-script", render(script(OTHER_SCRIPT_ID, "Dana"), folder / "other.wav", "other"), "Dana")
-    results = list(Detector.default().score_many([*records, other]))
+    results = list(Detector.open().score_many([*records, other]))
     return records, results
 
 
@@ -99,7 +99,7 @@ def test_scoring_a_voicemail_without_faster_whisper_is_a_clear_error(tmp_path, m
     transcription.default_transcriber.cache_clear()
     encoder._cached.cache_clear()  # the voice model's Whisper encoder needs it too
     try:
-        result = Detector(Detector.default().bundle).score(_record("m", path, "Dana"))
+        result = Detector(Detector.open().bundle).score(_record("m", path, "Dana"))
     finally:
         transcription.default_transcriber.cache_clear()
         encoder._cached.cache_clear()
@@ -116,14 +116,14 @@ def test_unreadable_audio_is_an_error_result_and_the_run_goes_on(tmp_path, make,
     path = tmp_path / "bad.m4a"
     make(path)
     good = {"id": "text", "channel": "sms", "body": "Running ten minutes late, see you at the cafe."}
-    bad, ok = Detector.default().score_many([_record("bad", path, "Dana"), good])
+    bad, ok = Detector.open().score_many([_record("bad", path, "Dana"), good])
     assert bad["verdict"] == "error" and message in bad["error"] and bad["id"] == "bad"
     assert ok["error"] is None
 
 
 def test_voice_hits_and_verdict_from_a_heard_recording():
     """A synthetic voice alone weighs less than a campaign: a personal text stays personal."""
-    detector = Detector.default()
+    detector = Detector.open()
     message_record = {"id": "p", "channel": "voicemail", "audio_path": "unused.wav",
                       "body": "Hey it's mom, call me back when you land, love you.",
                       "recipient": {"first_name": "Dana"}}
@@ -156,7 +156,7 @@ def test_sincere_score_accepts_audio_path_records(tmp_path):
 def test_unreadable_audio_beside_a_given_body_scores_the_words_without_a_voice(tmp_path):
     path = tmp_path / "broken.mp3"
     path.write_bytes(b"ID3 not really audio")
-    result = Detector.default().score(_record("t", path, "Dana", body="hey dana, found your scarf in my car, will drop it off"))
+    result = Detector.open().score(_record("t", path, "Dana", body="hey dana, found your scarf in my car, will drop it off"))
     assert result["error"] is None and result["voice"] is None and result["verdict"] == "personal"
 
 
@@ -171,7 +171,7 @@ def test_the_same_recording_without_a_recipient_is_not_a_second_person(tmp_path,
     path = render(body, tmp_path / "dana.wav", "same")
     known = _record("with", path, "Dana", body=body)
     unknown = {k: v for k, v in _record("without", path, "Dana", body=body).items() if k != "recipient"}
-    detector, index = Detector.default(), open_campaign_index("memory://")
+    detector, index = Detector.open(), open_campaign_index("memory://")
 
     def score(record):  # one request at a time, as the API scores uploads
         return next(detector.score_many([record], campaigns=index))
@@ -222,6 +222,6 @@ def test_a_broken_voice_bundle_makes_voicemails_error_results_and_text_goes_on(t
     monkeypatch.setattr(voice_detector, "default_voice_bundle_path", lambda: broken)
     path = render(KNOWN_SENTENCE, tmp_path / "v.wav", "broken-voice")
     text = {"id": "text", "channel": "sms", "body": "Running ten minutes late, see you at the cafe."}
-    voicemail, ok = Detector(Detector.default().bundle).score_many([_record("vm", path, "Dana", body="hi"), text])
+    voicemail, ok = Detector(Detector.open().bundle).score_many([_record("vm", path, "Dana", body="hi"), text])
     assert voicemail["verdict"] == "error" and "synthetic-voice model" in voicemail["error"]
     assert "sha256" in voicemail["error"] and ok["error"] is None

@@ -148,8 +148,9 @@ def golden_records(with_voicemails: bool) -> list[dict[str, Any]]:
 
 def score(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from detector.engine import Detector
+    from detector.models.bundle import default_bundle_path
 
-    return [summary(r) for r in Detector.default().score_many(records)]
+    return [summary(r) for r in Detector.open(default_bundle_path()).score_many(records)]
 
 
 def main() -> int:

@@ -2,7 +2,10 @@
 bundle contents, determinism, loading through the detector, config errors, splits, eval and compare."""
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +13,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from detector.bundle import Bundle
 from detector.cli import _plug_in_commands, app
 from detector.engine import Detector
+from detector.models.bundle import Bundle
 from training.config import ConfigError, TextTfidfConfig, load_config, with_overrides
 from training.dataset import DatasetError
 from training.fit_policy import fit_blend, threshold_for_fpr
@@ -107,7 +110,7 @@ def test_train_command_writes_a_verified_bundle_with_card_metrics_and_plots(trai
 
 def test_a_trained_bundle_loads_and_scores_through_the_detector(trained):
     out, _, _ = trained
-    result = Detector.from_path(out).score({"id": "x", "channel": "email", "body": "Dear {{first_name}}, quick question"})
+    result = Detector.open(out).score({"id": "x", "channel": "email", "body": "Dear {{first_name}}, quick question"})
     assert result["verdict"] in ("smile", "bulk") and result["model_version"] == f"sincere-text-{load_config(DEFAULT_CONFIG).version}"
 
 
@@ -296,3 +299,17 @@ def test_mlflow_asked_for_but_missing_fails_before_training(trained, tmp_path, m
                                     "--out", str(tmp_path / "b"), "--mlflow", "sqlite:///x.db"])
     assert done.exit_code == 2 and "sincere[mlflow]" in done.output
     assert not (tmp_path / "b").exists()
+
+
+def test_training_trains_exactly_the_kinds_the_detector_loads():
+    from detector.models.kinds import KINDS as LOADABLE_KINDS
+
+    assert list(KINDS) == list(LOADABLE_KINDS)
+
+
+def test_a_trainer_and_its_shared_writer_load_without_the_dispatcher():
+    """The trainers import training.bundle_writer, never training.train (which imports them through training.kinds)."""
+    code = "import sys, training.text_train, training.bundle_writer; assert 'training.train' not in sys.modules, 'cycle'"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr

@@ -133,7 +133,7 @@ def watch(
     from detector.batch.imap.watch import watch as run
     from detector.batch.owner import Owner
     from detector.cli import load_detector
-    from detector.model_selection import resolve_model
+    from detector.models.selection import resolve_model
 
     if out is not None and out.suffix.lower() != ".jsonl":
         raise _fail("watch --out must end in .jsonl (results are appended as they come)")

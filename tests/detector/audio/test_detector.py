@@ -9,7 +9,7 @@ import pytest
 
 from detector.audio import SAMPLE_RATE, AudioError, SyntheticVoiceDetector, load_audio, synthetic_voice
 from detector.audio.detector import default_voice_bundle_path
-from detector.bundle import BundleError
+from detector.models.artifacts import BundleError
 
 DATA = Path(__file__).parent / "data"
 CLIPS = sorted(DATA.glob("*.flac"))
@@ -119,7 +119,7 @@ def test_tampered_bundle_is_refused(tmp_path, name):
 
 
 def test_text_bundle_is_not_a_voice_bundle(tmp_path):
-    from detector.bundle import default_bundle_path
+    from detector.models.bundle import default_bundle_path
 
     with pytest.raises(BundleError, match="voice"):
         SyntheticVoiceDetector.load(default_bundle_path())

@@ -295,7 +295,7 @@ def test_scan_and_score_read_the_same_mail_the_same_way(tmp_path):
     (folder / "cut.eml").write_text("From: a@b.example\nSubject: cut\nContent-Type: multipart/mixed; boundary=\"B1\"\n\n"
                                     "--B1\nContent-Type: text/plain\n\n" + OUTREACH)
     rows, _ = run(folder, tmp_path)
-    detector = Detector.default()
+    detector = Detector.open()
     for row in rows:
         alone = detector.score(eml_record(folder / row["id"]))
         assert row["error"] is None and (row["score"], row["verdict"]) == (alone["score"], alone["verdict"])

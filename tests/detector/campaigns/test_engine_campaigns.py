@@ -26,7 +26,7 @@ def merged(i, first, company, template=MERGE):
 
 @pytest.fixture(scope="module")
 def detector():
-    return Detector.default()
+    return Detector.open()
 
 
 def campaign_reason(result):

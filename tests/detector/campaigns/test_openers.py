@@ -81,7 +81,7 @@ def test_the_explanation_says_the_opening_was_written_for_the_reader_and_shows_t
 
 
 def test_the_engine_reports_a_pitch_copy_as_a_campaign():
-    detector = Detector.default()
+    detector = Detector.open()
     results = list(detector.score_many([outreach(i, SUPPORT, *p) for i, p in enumerate(PEOPLE[:4])]))
     assert {r["campaign"]["id"] for r in results} == {results[0]["campaign"]["id"]}
     reason = next(r for r in results[3]["reasons"] if r["code"] == CAMPAIGN_COPY)

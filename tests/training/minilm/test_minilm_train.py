@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from detector.bundle import Bundle, BundleError
 from detector.engine import Detector
+from detector.models.artifacts import BundleError
+from detector.models.bundle import Bundle
 from training.config import ConfigError, load_config, parse_config
 
 REPO = Path(__file__).parents[3]
@@ -81,8 +82,8 @@ def test_fused_bundle_blends_tfidf_and_minilm_and_refuses_tampering(tiny_minilm,
 def test_finetuned_encoder_is_saved_as_safetensors_and_reloads_to_the_same_predictions(tiny_minilm, table, tmp_path):
     from safetensors.torch import load_file
 
-    from detector import minilm
-    from detector import transformer_models as tm
+    from detector.models import minilm
+    from detector.models import transformer as tm
 
     out = tmp_path / "ft"
     _train(_config("finetune", batch_size=32, learning_rate=1e-3), table, out)
@@ -103,7 +104,7 @@ def test_finetuned_encoder_is_saved_as_safetensors_and_reloads_to_the_same_predi
 
 
 def test_embedding_cache_fills_by_chunk_resumes_and_serves_the_same_vectors(tiny_minilm, tmp_path, monkeypatch):
-    from detector import minilm
+    from detector.models import minilm
     from training import embeddings
 
     monkeypatch.setattr(embeddings, "CHUNK", 2)

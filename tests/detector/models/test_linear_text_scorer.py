@@ -13,14 +13,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from detector.bundle import Bundle
 from detector.engine import Detector, prepare
 from detector.features import model_text
-from detector.linear_text_model import LinearTextScorer
+from detector.models.bundle import Bundle
+from detector.models.linear_text_scorer import LinearTextScorer
 from detector.signals import default_registry
 from detector.text_features import CharNgramHasher
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EDGE_CASES = [
     "", "hello", "!!! ... ??? 12 345 6789 -- %%", "word " * 3000 + "naïve café",
     "naïve café Ünïcödé ΣΊΣΥΦΟΣ straße 東京 😀😀 ﬁnance", "Hi   Dana,\r\n\r\nQuick question\u00a0about\u2009Q3?",
@@ -60,7 +60,7 @@ def _pipeline(classifier, hash_dtype=np.float64, tfidf: TfidfTransformer | None 
 
 
 def _fitted(classifier=None, labels=None, **kwargs) -> Pipeline:
-    texts, default_labels = zip(*TRAINING)
+    texts, default_labels = zip(*TRAINING, strict=True)
     return _pipeline(classifier or LogisticRegression(C=3, class_weight="balanced"), **kwargs).fit(
         list(texts), list(labels or default_labels))
 

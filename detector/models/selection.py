@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detector.models.artifacts import shipped_bundles_path
+from detector.models.bundle import default_bundle_path
+
 MODEL_ENV = "SINCERE_MODEL"
 CONFIG_ENV = "SINCERE_CONFIG_DIR"
 STATE_FILE = "models.json"
@@ -21,6 +24,8 @@ STATE_FILE = "models.json"
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """The bundle folder in use and what chose it, for commands that say why a bundle was loaded."""
+
     path: Path | None
     """None means the shipped default bundle."""
     source: str
@@ -61,17 +66,19 @@ def _write_state(state: dict[str, Any]) -> None:
 
 
 def selected_model() -> Path | None:
+    """The bundle chosen with `sincere models use`, if any."""
     selected = _state()["selected"]
     return Path(selected) if selected else None
 
 
 def known_models() -> list[Path]:
+    """Every bundle ever chosen, for `sincere models list`."""
     return [Path(p) for p in _state()["known"]]
 
 
 def select_model(path: Path | None) -> None:
     """Make `path` (absolute) the bundle used by default; None goes back to the shipped one.
-    Callers verify the bundle first (`detector.bundle.Bundle.load`)."""
+    Callers verify the bundle first (`detector.models.bundle.Bundle.load`)."""
     state = _state()
     if path is None:
         state["selected"] = None
@@ -83,6 +90,7 @@ def select_model(path: Path | None) -> None:
 
 
 def resolve_model(explicit: Path | None = None) -> ModelChoice:
+    """The bundle in use, in the one order every command follows (see the module docstring)."""
     if explicit is not None:
         return ModelChoice(Path(explicit), "--model")
     if os.environ.get(MODEL_ENV):
@@ -91,3 +99,15 @@ def resolve_model(explicit: Path | None = None) -> ModelChoice:
     if selected is not None:
         return ModelChoice(selected, "sincere models use")
     return ModelChoice(None, "shipped default")
+
+
+def bundle_path(model: str | Path | None = None) -> Path:
+    """The folder of the text bundle `model` names: None for the selected one (see `resolve_model`),
+    the name of a shipped bundle ('default', 'fused') unless a folder of that name is at hand, else a path."""
+    if model is None:
+        return resolve_model().path or default_bundle_path()
+    path = Path(model)
+    shipped = shipped_bundles_path() / str(model)
+    if isinstance(model, str) and not path.exists() and path.name == model and shipped.is_dir():
+        return shipped
+    return path

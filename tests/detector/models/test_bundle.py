@@ -8,10 +8,12 @@ import pytest
 import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
-from detector.bundle import TEXT_MODEL_FILE, Bundle, BundleError, default_bundle_path, write_manifest
 from detector.bundles import SHIPPED_MANIFEST_SHA256
+from detector.models.artifacts import BundleError, write_manifest
+from detector.models.bundle import Bundle, default_bundle_path
+from detector.models.kinds import TEXT_MODEL_FILE
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).parents[3]
 
 
 def sincere(*args):
@@ -71,7 +73,7 @@ def test_the_shipped_fused_bundle_verifies_and_scores_through_the_transformer_pa
     from detector.engine import Detector
 
     fused = default_bundle_path().parent / "fused"
-    detector = Detector.from_path(fused)
+    detector = Detector.open(fused)
     assert detector.bundle.manifest["kind"] == "minilm_fused"
     result = detector.score({"id": "f", "channel": "email", "body": "Dear [FIRST_NAME], we noticed you might be interested."})
     assert result["verdict"] == "smile" and result["model_version"].startswith("sincere-fused-")
@@ -148,11 +150,11 @@ def test_the_shipped_manifests_match_their_pins():
 
 def test_an_edited_threshold_rehashed_into_a_shipped_manifest_is_refused(monkeypatch, tmp_path):
     """The shipped folder is copied to a stand-in package so the test edits nothing that ships."""
-    import detector.bundle as bundle_module
+    import detector.models.artifacts as artifacts_module
 
     shipped = tmp_path / "detector" / "bundles"
     shutil.copytree(default_bundle_path(), shipped / "default")
-    monkeypatch.setattr(bundle_module, "shipped_bundles_path", lambda: shipped)
+    monkeypatch.setattr(artifacts_module, "shipped_bundles_path", lambda: shipped)
     Bundle.load(shipped / "default")  # an intact copy in the shipped place loads
     policy = shipped / "default" / "policy.yaml"
     policy.write_text(policy.read_text().replace("threshold:", "threshold: 0.99 #"))
