@@ -1,4 +1,4 @@
-"""`--engine dask`: the frame functions mapped over partitions on a Dask distributed cluster.
+"""`sincere scan --engine dask`: the frame functions mapped over partitions on a Dask distributed cluster.
 
 Partitions are submitted as the readers produce them, with a bounded number in flight (memory
 stays flat), and results come back in input order for the checkpoint writer. Each worker process
@@ -34,13 +34,15 @@ def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run:
     return score_frame(frame, detector_for(model), campaigns_for(campaigns, run))
 
 
-class DaskEngine:
+class DaskRunner:
+    """Scores frames on a Dask cluster (a local one, or `scheduler`), results in input order."""
+
     def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int):
         self.model, self.campaigns, self.run = model, campaigns, run
         self.scheduler, self.workers = scheduler, workers
         self._stack = ExitStack()
 
-    def __enter__(self) -> DaskEngine:
+    def __enter__(self) -> DaskRunner:
         import dask
         from dask.distributed import Client, LocalCluster
 

@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from detector.bundle import default_bundle_path
-from detector.cli import app, load_detector
+from detector.cli import app
+from detector.cli.shared import load_detector
 from detector.model_selection import STATE_FILE, config_dir, resolve_model, selected_model
 
 runner = CliRunner()

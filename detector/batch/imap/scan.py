@@ -15,13 +15,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session
 from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
 from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
-from detector.batch.scan import Checkpoint, Progress, ScanOptions, Summary, scan
+from detector.batch.checkpoint import Checkpoint
+from detector.batch.scan import Progress, ScanOptions, Summary, scan
+
+if TYPE_CHECKING:
+    from detector.engine import Detector
 
 
 @dataclass
@@ -37,9 +42,11 @@ class MailboxScanOptions:
     report: Path | None = None
     every: int = 2000
     model: Path | None = None
+    detector: Detector | None = None
+    """The model `model` names, already loaded by the shell (each incremental scan reuses it)."""
     campaigns: str | None = None
     """Campaign index URL (default: the account's own, kept between runs)."""
-    engine: str = "local"
+    runner: str = "local"
     scheduler: str | None = None
     workers: int = 2
 
@@ -117,8 +124,9 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     if "@" in session.url.user:  # the login is usually the owner's address
         owner = owner.filled_from(Owner(email=session.url.user.lower()))
     summary = scan(ScanOptions(path=Path(str(session.url)), out=options.out, owner=owner, report=options.report,
-                               resume=options.resume, engine=options.engine, scheduler=options.scheduler,
+                               resume=options.resume, runner=options.runner, scheduler=options.scheduler,
                                workers=options.workers, every=options.every, model=options.model,
+                               detector=options.detector,
                                campaigns=options.campaigns or account.campaigns_url,
                                source=ImapFolderSource(session, folder.uidvalidity, uids)), on_progress)
     plan, changed = None, {}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.batch.imap.mailbox import ImapError, MailboxUrl
-from detector.batch.scan import write_atomic
+from detector.batch.checkpoint import write_atomic
 
 DATA_ENV = "SINCERE_DATA_DIR"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from batch_exports import mbox_entry
+from batch_exports import mbox_entry, mbox_with_threads
 from typer.testing import CliRunner
 
 from detector.cli import app
@@ -15,8 +15,8 @@ def sincere(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def test_scan_writes_results_and_a_summary(write_mbox, tmp_path):
-    mbox = write_mbox(5)
+def test_scan_writes_results_and_a_summary(tmp_path):
+    mbox = mbox_with_threads(tmp_path, 5)
     with mbox.open("a") as out:
         out.write(mbox_entry(5, "\x00junk"))
     results = tmp_path / "r.jsonl"
