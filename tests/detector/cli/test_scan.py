@@ -48,3 +48,19 @@ def test_without_the_batch_extra_it_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     done = sincere(*args)
     assert done.exit_code == 2 and "pip install 'sincere[batch]'" in done.stderr
+
+
+def test_scan_loads_the_model_once(tmp_path, monkeypatch):
+    """The shell checks the bundle by loading it and the scan scores with that same detector."""
+    import shutil
+
+    from detector.bundle import Bundle, default_bundle_path
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(default_bundle_path(), bundle)
+    loads, load = [], Bundle.load
+    monkeypatch.setattr(Bundle, "load", lambda path: loads.append(path) or load(path))
+    done = sincere("scan", str(mbox_with_threads(tmp_path, 3)), "--out", str(tmp_path / "r.jsonl"),
+                   "--model", str(bundle))
+    assert done.exit_code == 0, done.output
+    assert len(loads) == 1 and len((tmp_path / "r.jsonl").read_text().splitlines()) == 3
