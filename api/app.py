@@ -25,7 +25,8 @@ from api.keys import KeyStore
 from api.middleware import BodyLimit, RequestLog
 from api.routes import AUDIO_PATH, router
 from api.settings import Settings
-from detector.campaigns import CampaignStore, open_campaign_index
+from detector.campaigns.stores import open_campaign_store
+from detector.campaigns.stores.contract import CampaignStore
 from detector.engine import Detector
 from detector.model_selection import resolve_model
 
@@ -112,7 +113,7 @@ def build_services(settings: Settings) -> Services:
         limiter=Limiter(key_func=lambda: "", storage_uri=settings.rate_limit_storage_url),
         rate_limit=limits.parse(settings.rate_limit),
         auth_failure_limit=limits.parse(settings.auth_failure_limit),
-        campaigns=open_campaign_index(settings.campaign_url),
+        campaigns=open_campaign_store(settings.campaign_url),
     )
 
 

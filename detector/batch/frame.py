@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from detector.campaigns import CampaignStore, open_campaign_index
 from detector.campaigns.fingerprint import Fingerprint
+from detector.campaigns.stores import open_campaign_store
+from detector.campaigns.stores.contract import CampaignStore
 from detector.engine import BadLine, Detector
 
 INPUT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path", "sender", "recipient",
@@ -105,7 +106,7 @@ def detector_for(model: str | None) -> Detector:
 @lru_cache(maxsize=4)
 def campaigns_for(url: str, run: str) -> CampaignStore:
     """One campaign index connection per process and scan run (`run` keeps runs apart)."""
-    return open_campaign_index(url)
+    return open_campaign_store(url)
 
 
 def to_table(frame: pd.DataFrame) -> pa.Table:

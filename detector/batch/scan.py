@@ -22,7 +22,8 @@ from detector.batch.checkpoint import Checkpoint, write_atomic
 from detector.batch.frame import NESTED, SCHEMA, detector_for, fingerprint_frame, score_frame, to_table
 from detector.batch.owner import SAMPLE, Owner, infer
 from detector.batch.readers.base import Position
-from detector.campaigns import CampaignStore, open_campaign_index
+from detector.campaigns.stores import open_campaign_store
+from detector.campaigns.stores.contract import CampaignStore
 
 if TYPE_CHECKING:
     from detector.engine import Detector
@@ -220,7 +221,7 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
         state["owner"] = owner.as_dict()
         checkpoint.save()
     campaigns_url = options.campaigns or f"sqlite://{(checkpoint.folder / 'campaigns.db').resolve()}"
-    with open_campaign_index(campaigns_url) as campaigns, \
+    with open_campaign_store(campaigns_url) as campaigns, \
             _runner(options, campaigns_url, campaigns, state["run"]) as runner:
         if not state["indexed"]:
             position, count = Position(), 0

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 
-from detector.campaigns.index import Campaign
+from detector.campaigns.linking import Campaign
 from detector.message import Person
 
 VARYING_TYPES = ("first_name", "company", "title", "other")

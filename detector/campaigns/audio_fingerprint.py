@@ -177,6 +177,6 @@ def rep_campaign_id(signature: np.ndarray) -> str:
 
 def audio_print(hashes: np.ndarray, recipient: str | None, message_id: str) -> Fingerprint:
     """What the campaign index needs of one recording: its encoded print and who received it (no
-    slots, no words); `CampaignStore.link` links it like any copy."""
+    slots, no words); `LinkingStore.link` links it like any copy."""
     return Fingerprint(signature=encode(hashes), tokens=(), slot_types=frozenset(), slot_spans=(),
                        recipient=recipient, message_id=message_id)

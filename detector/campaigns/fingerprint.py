@@ -102,7 +102,7 @@ class Fingerprint:
     """Dates and numbers the skeleton masks, as written (in memory only; see `sent_again`)."""
     slot_values: frozenset[tuple[str, str]] = frozenset()
     """(type, lower-cased value) of each masked identity slot (in memory only; stores keep them
-    as salted hashes, `CampaignStore.fill_keys`)."""
+    as salted hashes, `LinkingStore.fill_keys`)."""
     pitch: np.ndarray | None = None
     """The words after the opening as a stored signature (`encode_pitch`); None without an opening
     or with too short a pitch."""

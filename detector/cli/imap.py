@@ -78,7 +78,7 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
     from detector.batch.imap.labels import describe
     from detector.batch.imap.scan import MailboxScanOptions
     from detector.batch.imap.scan import scan_mailbox as run
-    from detector.campaigns import CampaignIndexError
+    from detector.campaigns.stores import CampaignStoreError
     from detector.cli.progress import ScanProgress, print_summary
     from detector.model_selection import resolve_model
 
@@ -91,7 +91,7 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
         try:
             with ScanProgress() as progress:
                 result = run(session, account, options, progress.update)
-        except (CampaignIndexError, OSError) as exc:
+        except (CampaignStoreError, OSError) as exc:
             fail(str(exc))
     print_summary(result.scan)
     folder = result.folder

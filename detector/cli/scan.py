@@ -80,7 +80,7 @@ def scan(
     from detector.batch.readers.linkedin import NotLinkedIn
     from detector.batch.scan import OUTPUT_FORMATS, ScanOptions
     from detector.batch.scan import scan as run_scan
-    from detector.campaigns import CampaignIndexError
+    from detector.campaigns.stores import CampaignStoreError
     from detector.cli.progress import ScanProgress, print_summary
 
     if out.suffix.lower() not in OUTPUT_FORMATS:
@@ -105,7 +105,7 @@ def scan(
     try:
         with ScanProgress() as progress:
             summary = run_scan(options, progress.update)
-    except (UnknownFormat, NotLinkedIn, CampaignIndexError, OSError) as exc:
+    except (UnknownFormat, NotLinkedIn, CampaignStoreError, OSError) as exc:
         fail(str(exc))
     print_summary(summary)
     raise typer.Exit(EXIT_SOME_ERRORS if summary.errors else EXIT_OK)

@@ -22,7 +22,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, NUM_PERM, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
+from detector.campaigns.linking import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, LinkingStore
 
 EVICT_EVERY = 1000
 """Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS fills (campaign TEXT NOT NULL, hash BLOB NOT NULL, PR
 """
 
 
-class SqliteCampaignStore(CampaignStore):
+class SqliteCampaignStore(LinkingStore):
     def __init__(self, path: str | Path, salt: bytes | None = None, ttl_s: float | None = DEFAULT_TTL_S,
                  max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS, **kwargs):
         self.path = Path(path)
