@@ -50,6 +50,8 @@ DEFAULT_MAX_CAMPAIGNS = 1_000_000
 
 @dataclass(frozen=True)
 class Campaign:
+    """A campaign as one copy sees it: counts, what varies between copies, how the copy linked."""
+
     id: str
     copies: int
     recipients: int
@@ -117,7 +119,7 @@ class LinkingStore(ABC):
         """Add every copy, then report each one's campaign (None: no other copy known)."""
         fps = list(fingerprints)
         joined = [self.add(fp) if fp is not None else None for fp in fps]
-        return [self.campaign(j, fp) if j is not None else None for j, fp in zip(joined, fps)]
+        return [self.campaign(j, fp) if j is not None else None for j, fp in zip(joined, fps, strict=True)]
 
     def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
         """Index a whole inbox first (one transaction), so that scoring it afterwards lets the first
@@ -134,6 +136,7 @@ class LinkingStore(ABC):
             return self._state(cid) if cid is not None else None
 
     def add(self, fp: Fingerprint) -> Joined:
+        """Record one copy (idempotent per message): it joins the best-matching campaign or starts one."""
         member, recipient = self.member_key(fp), self.recipient_key(fp)
         now = time.time()
         with self._transaction():
@@ -153,6 +156,7 @@ class LinkingStore(ABC):
         return Joined(cid, fp.digest)
 
     def campaign(self, joined: Joined, fp: Fingerprint | None = None) -> Campaign | None:
+        """The campaign a joined copy is in, as that copy sees it; None until another copy is known."""
         with self._reading():
             state = self._state(joined.campaign)
             if state is None or state.copies < 2:
@@ -264,7 +268,8 @@ class LinkingStore(ABC):
         return ()
 
     def close(self) -> None:
-        pass
+        """Let go of the backend's connection or file; a store in memory holds none."""
+        return None
 
     def __enter__(self):
         return self
