@@ -1,39 +1,24 @@
-"""App factory: `create_app(settings)`; the lifespan loads the detector and opens the stores once per worker."""
+"""What every route shares: the services built once per worker (detector, settings, key, feedback and
+campaign stores, rate limits) and the request dependencies that hand them, and the caller, to a route."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import limits
-from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
-from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator
+from fastapi import Depends, Request
 from slowapi import Limiter
-from swagger_ui_bundle import swagger_ui_path
 
-from api import errors
+from api.auth import Caller, caller
 from api.feedback import FeedbackStore, load_salt
 from api.keys import KeyStore
-from api.middleware import BodyLimit, RequestLog
-from api.routes import AUDIO_PATH, router
 from api.settings import Settings
 from detector.campaigns.stores import open_campaign_store
 from detector.campaigns.stores.contract import CampaignStore
 from detector.engine import Detector
 from detector.model_selection import resolve_model
-
-log = logging.getLogger("sincere.api")
-API_VERSION = "1.0.0"
-DOCS_ASSETS = "/docs/assets"
-"""Where Swagger UI's files are served from, out of the swagger-ui-bundle package: /docs needs no network."""
 
 
 @dataclass
@@ -51,11 +36,13 @@ class Services:
     """One index for every request and, through its SQLite file or Redis, every worker."""
 
     def score(self, records: list[Mapping[str, Any]], user: str) -> list[dict[str, Any]]:
+        """Score for `user`: the shared campaign store links copies, the user's feedback rules apply."""
         results = list(self.detector.score_many(records, campaigns=self.campaigns))
         self.feedback.apply(user, records, results)
         return results
 
     def checks(self) -> dict[str, bool]:
+        """What /readyz requires: the model loaded and every store answering."""
         return {
             "model": self.detector is not None,
             "database": self.keys.db.ping() and self.feedback.db.ping(),
@@ -77,6 +64,7 @@ class Services:
         }
 
     def model_info(self) -> dict[str, Any]:
+        """The loaded bundle as /v1/models describes it."""
         bundle = self.detector.bundle
         manifest = bundle.manifest
         return {
@@ -101,6 +89,7 @@ def _answers(probe) -> bool:
 
 
 def build_services(settings: Settings) -> Services:
+    """Load the model and open the stores that `settings` name (the lifespan calls it once per worker)."""
     choice = resolve_model(settings.model)  # the one order the CLI uses too: setting, `sincere models use`, shipped
     detector = Detector.from_path(choice.path) if choice.path else Detector.default()
     salt = load_salt(settings.hash_salt.get_secret_value() if settings.hash_salt else None, settings.data_dir)
@@ -117,52 +106,11 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def _serve_docs(app: FastAPI) -> None:
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url, title=f"{app.title} - docs",
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
-        )
+def _services(request: Request) -> Services:
+    return request.app.state.services
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        app.state.services = build_services(settings)
-        log.info("model %s loaded", app.state.services.detector.model_version)
-        yield
-        app.state.services.campaigns.close()
-
-    app = FastAPI(
-        title="Sincere scoring API",
-        version=API_VERSION,
-        description="Tells whether a 'personal' message was written for its reader or is spam with a smile. "
-                    "Every /v1 endpoint needs an `X-API-Key`.",
-        lifespan=lifespan,
-        docs_url=None,  # served below from local assets instead of a CDN
-        redoc_url=None,
-    )
-    _serve_docs(app)
-    app.include_router(router)
-    errors.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
-                       upload_paths=frozenset({AUDIO_PATH}))
-    app.add_middleware(RequestLog)
-    app.state.metrics_registry = CollectorRegistry()
-    Instrumentator(registry=app.state.metrics_registry, excluded_handlers=["/metrics"]).instrument(app)
-    app.add_middleware(  # added last, so outermost: 413 and 500 answers carry CORS headers too
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST"],
-        allow_headers=["X-API-Key", "X-Sincere-User", "Content-Type"],
-        expose_headers=["Retry-After"],
-        max_age=600,
-    )
-    return app
+Shared = Annotated[Services, Depends(_services)]
+"""A route's parameter for the worker's services."""
+Who = Annotated[Caller, Depends(caller)]
+"""A route's parameter for the authenticated caller (API key and user)."""
