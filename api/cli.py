@@ -80,5 +80,6 @@ def serve(
 
 
 def register(app: typer.Typer) -> None:
+    """The `sincere.commands` entry point: adds `sincere keys` and `sincere serve`."""
     app.add_typer(keys_app, name="keys")
     app.command("serve")(serve)

@@ -27,10 +27,12 @@ LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
+    """The campaign pass on a worker, with the worker's own copy of the model."""
     return fingerprint_frame(frame, detector_for(model))
 
 
 def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str) -> pd.DataFrame:
+    """The scoring pass on a worker, against the campaign store every worker shares."""
     return score_frame(frame, detector_for(model), campaigns_for(campaigns, run))
 
 
@@ -70,7 +72,9 @@ class DaskRunner:
             yield pending.popleft().result()
 
     def fingerprints(self, frames: Iterable[pd.DataFrame]) -> Iterator[list]:
+        """The campaign pass: each frame's fingerprints, in input order."""
         return self._map(fingerprint_partition, frames, self.model)
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """The scoring pass: each frame's result rows, in input order."""
         return self._map(score_partition, frames, self.model, self.campaigns, self.run)

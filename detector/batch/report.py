@@ -99,7 +99,7 @@ def _campaigns(frame: pd.DataFrame) -> str:
     if linked.empty:
         return '<p class="note">No campaigns were linked in this scan.</p>'
     rows: dict[str, dict] = {}
-    for text, sender in zip(linked, frame.loc[linked.index, "sender"]):
+    for text, sender in zip(linked, frame.loc[linked.index, "sender"], strict=True):
         campaign = json.loads(text)
         entry = rows.setdefault(str(campaign.get("id")), {"copies": 0, "recipients": 0, "slots": set(),
                                                           "here": 0, "senders": set()})

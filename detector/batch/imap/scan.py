@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from detector.batch.checkpoint import Checkpoint
 from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session
 from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
 from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
-from detector.batch.checkpoint import Checkpoint
 from detector.batch.scan import Progress, ScanOptions, Summary, scan
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class MailboxScanOptions:
+    """What `sincere scan imaps://…` and each wake-up of `sincere watch` ask for."""
+
     out: Path
     owner: Owner = field(default_factory=Owner)
     since: date | None = None
@@ -52,11 +54,14 @@ class MailboxScanOptions:
 
     @property
     def writes_back(self) -> bool:
+        """Whether the run changes the server (labels or moves, not a dry run)."""
         return (self.label or bool(self.move_to)) and not self.dry_run
 
 
 @dataclass
 class MailboxSummary:
+    """What a mailbox scan tells its shell: the file scan's summary plus what it did to the folder."""
+
     folder: Folder
     scan: Summary
     renumbered: bool

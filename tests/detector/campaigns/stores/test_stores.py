@@ -162,7 +162,6 @@ def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
 def test_copies_with_an_opener_written_per_reader_link_by_their_pitch_in_every_store(make_store, registry):
     """One campaign, one explanation, whether added one by one or prefilled, whatever the store."""
     from detector.campaigns.fingerprint import fingerprint
-
     from tests.detector.campaigns.test_openers import BOOKS, PEOPLE, SUPPORT, outreach
 
     records = [outreach(i, pitch, *p, joined=i == 3) for pitch in (SUPPORT, BOOKS) for i, p in enumerate(PEOPLE)]
@@ -260,8 +259,8 @@ def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_ur
     assert RedisCampaignStore(redis_url).link(fps)[0].copies == 4
     for key in client.scan_iter():
         kind = client.type(key)
-        values = {b"string": lambda: [client.get(key)], b"hash": lambda: [*client.hgetall(key).items()],
-                  b"set": lambda: list(client.smembers(key)), b"list": lambda: client.lrange(key, 0, -1)}[kind]()
+        values = {b"string": lambda k=key: [client.get(k)], b"hash": lambda k=key: [*client.hgetall(k).items()],
+                  b"set": lambda k=key: list(client.smembers(k)), b"list": lambda k=key: client.lrange(k, 0, -1)}[kind]()
         blobs += key + b"".join(v if isinstance(v, bytes) else b"".join(v) for v in values)
     for canary in CANARIES:
         for form in (canary, canary.lower()):
