@@ -29,6 +29,7 @@ _MASK_TYPES = {t.replace("_", ""): t for t in (*SLOT_KINDS, "last_name", "email"
 
 
 def kind(slot_type: str) -> str:
+    """The kind of an identity slot type, by which masked slots of two copies are aligned."""
     return SLOT_KINDS.get(slot_type, "other")
 
 

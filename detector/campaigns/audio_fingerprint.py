@@ -60,6 +60,7 @@ class FpcalcMissing(FingerprintUnavailable):
 
 
 def missing_reason() -> str | None:
+    """Why recordings cannot be fingerprinted here (for /readyz and skipped tests), or None."""
     if shutil.which(FPCALC) is None:
         return "fpcalc not on PATH (apt-get install libchromaprint-tools)"
     return None
@@ -91,10 +92,12 @@ def encode(hashes: np.ndarray) -> np.ndarray:
 
 
 def is_audio(signature: np.ndarray) -> bool:
+    """Whether a stored signature is an audio print (they share the stores with text signatures)."""
     return signature.size >= 2 and int(signature[0]) == MAGIC and int(signature[1]) == signature.size - 2
 
 
 def hashes_of(signature: np.ndarray) -> np.ndarray:
+    """An audio print's chromaprint hashes, without its header."""
     return signature[2:].astype(np.uint32)
 
 
