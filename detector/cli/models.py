@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from detector.cli.shared import fail
 from detector.model_selection import MODEL_ENV, known_models, resolve_model, select_model
 
 models_app = typer.Typer(help="List model bundles and choose the one scoring uses.", no_args_is_help=True)
@@ -72,8 +73,7 @@ def use(
     from detector.engine import Detector
 
     if default == (folder is not None):
-        typer.echo("error: give a bundle folder or --default", err=True)
-        raise typer.Exit(2)
+        fail("give a bundle folder or --default")
     if default:
         select_model(None)
         typer.echo("using the shipped default bundle")
@@ -81,8 +81,7 @@ def use(
         try:
             detector = Detector.from_path(folder)
         except BundleError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         select_model(folder)
         typer.echo(f"using {detector.model_version} from {folder.resolve()}")
     if os.environ.get(MODEL_ENV):

@@ -111,5 +111,5 @@ def test_personal_notes_with_one_writer_s_closing_and_disclaimer_are_not_linked(
     records = [{"id": f"note-{i}", "channel": "email", "subject": "Hello", "body": note + SIGNATURE,
                 "recipient": {"first_name": first, "company": company, "email": f"{first.lower()}@globex.com"},
                 "sender": {"name": "Robert Lane", "email": "robert.lane@globex.com"}}
-               for i, (note, (first, company)) in enumerate(zip(NOTES, people))]
+               for i, (note, (first, company)) in enumerate(zip(NOTES, people, strict=False))]
     assert MemoryCampaignStore().link([printed(r) for r in records]) == [None, None, None]
