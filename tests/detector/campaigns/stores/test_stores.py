@@ -220,7 +220,7 @@ def test_expired_campaigns_are_dropped(tmp_path, fp, redis_url):
     assert ttls and all(0 < t <= 60 for t in ttls.values())
 
 
-def test_open_campaign_index_urls(tmp_path, redis_url, monkeypatch):
+def test_open_campaign_store_urls(tmp_path, redis_url, monkeypatch):
     assert isinstance(open_campaign_store("memory://"), MemoryCampaignStore)
     store = open_campaign_store(f"sqlite://{tmp_path}/idx.db?ttl_s=3600&max_campaigns=10")
     assert isinstance(store, SqliteCampaignStore) and (store.ttl_s, store.max_campaigns) == (3600, 10)
