@@ -333,3 +333,15 @@ def test_a_copy_as_like_two_campaigns_joins_the_same_one_whatever_order_they_are
         monkeypatch.setattr(index, "_candidates", lambda keys, found=found: found)
         chosen.add(index._best_match(copy, [])[0])
     assert len(chosen) == 1 and None not in chosen
+
+
+def test_every_redis_key_follows_the_one_key_scheme(redis_url, fp):
+    """Single adds and the bulk prefill write only keys that RedisLayout names, under the store's prefix."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    store = RedisCampaignStore(redis_url, prefix="scheme-test:")
+    store.prefill([fp(PITCH, "Anna", "Globex"), fp(PITCH, "Bruno", "Initech")])
+    assert store.link([fp(PITCH, "Chen", "Umbrella")])[0].copies == 3
+    kinds = {key.decode().removeprefix("scheme-test:").split(":")[0] for key in client.scan_iter()}
+    assert all(key.startswith(b"scheme-test:") for key in client.scan_iter())
+    assert kinds == {"meta", "m", "c", "r", "u", "f", "b"}  # the lock is gone once released
