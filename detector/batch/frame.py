@@ -1,6 +1,6 @@
 """`score_frame`: the unit of batch work, a pandas DataFrame of scan rows in, results out.
 
-The local engine and every Dask worker call this same function; scoring itself is
+The local runner and every Dask worker call this same function; scoring itself is
 `Detector.score_many`, so a frame's results are exactly what `sincere score` gives.
 """
 

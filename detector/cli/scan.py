@@ -46,7 +46,7 @@ def scan(
     company: Annotated[str | None, typer.Option(help="Your company (feeds identity slots).")] = None,
     title: Annotated[str | None, typer.Option(help="Your job title (feeds identity slots).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted scan of the same input.")] = False,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    runner: Annotated[str, typer.Option("--engine", metavar="ENGINE", help="Where messages are scored: local (this process) or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
     checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
@@ -71,9 +71,9 @@ def scan(
     from detector.model_selection import resolve_model
 
     _require(("pandas", "pyarrow") + (("matplotlib",) if report else ()), INSTALL_BATCH)
-    if engine not in ("local", "dask"):
+    if runner not in ("local", "dask"):
         fail("--engine must be local or dask")
-    if engine == "dask":
+    if runner == "dask":
         _require(("dask.distributed",), INSTALL_DASK)
     from detector.batch.owner import Owner
     from detector.batch.readers import UnknownFormat
@@ -88,7 +88,7 @@ def scan(
     if is_mailbox_url(path):
         raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
                                       every=max(1, checkpoint_every), model=model, campaigns=campaigns,
-                                      runner=engine, scheduler=scheduler, workers=workers, since=since, label=label,
+                                      runner=runner, scheduler=scheduler, workers=workers, since=since, label=label,
                                       move_to=move_to, dry_run=dry_run, password_file=password_file,
                                       token_file=oauth2_token_file, state_dir=state_dir))
     if since or label or move_to or dry_run or password_file or oauth2_token_file or state_dir:
@@ -99,7 +99,7 @@ def scan(
         fail(f"{path}: no such file or folder")
     detector = load_detector(model)  # a bad bundle exits 2 here, before any reading; loaded once
     options = ScanOptions(path=path, out=out, fmt=fmt, owner=Owner.parse(me, company, title), report=report,
-                          resume=resume, runner=engine, scheduler=scheduler, workers=workers,
+                          resume=resume, runner=runner, scheduler=scheduler, workers=workers,
                           every=max(1, checkpoint_every), model=resolve_model(model).path, detector=detector,
                           campaigns=campaigns)
     try:
