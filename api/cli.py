@@ -68,7 +68,7 @@ def serve(
         typer.echo(f"error: {problem}", err=True)
     if problems:
         raise typer.Exit(2)
-    from detector.cli import load_detector
+    from detector.cli.shared import load_detector
 
     load_detector(settings.model)  # a broken bundle is one line and exit 2 here, not a traceback per worker
     log_config = copy.deepcopy(LOGGING_CONFIG)
@@ -80,5 +80,6 @@ def serve(
 
 
 def register(app: typer.Typer) -> None:
+    """The `sincere.commands` entry point: adds `sincere keys` and `sincere serve`."""
     app.add_typer(keys_app, name="keys")
     app.command("serve")(serve)

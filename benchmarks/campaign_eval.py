@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 from render import write_fragment
 
-from detector.campaigns import CampaignIndex
 from detector.campaigns.fingerprint import LINK_THRESHOLD, UNVARIED_THRESHOLD, fingerprint
 from detector.campaigns.reason import campaign_hit
+from detector.campaigns.stores.memory import MemoryCampaignStore
 from detector.engine import prepare
 from detector.message import InvalidMessage
 from detector.parsing.rfc822 import UndecodableMessage
@@ -201,7 +201,7 @@ def _prepared(records: list[dict], registry) -> list[tuple | None]:
 
 def link_all(fps: list, threshold: float | None = None) -> tuple[list, dict[str, list[int]]]:
     """Every fingerprint linked in one fresh in-memory index: campaigns, and members per campaign."""
-    index = CampaignIndex()
+    index = MemoryCampaignStore()
     if threshold is not None:
         index.unvaried_threshold = threshold
     campaigns = index.link(fps)
@@ -286,7 +286,7 @@ def paraphrase_probe(copies: list[dict], registry, seed: int = 13) -> dict:
     recall = {}
     groups = [g for g in by_template.values() if len(g) >= 2]
     for name, change in variants.items():
-        index = CampaignIndex()
+        index = MemoryCampaignStore()
         found = 0
         for group in groups:
             known = _fingerprints(group[:-1], registry)

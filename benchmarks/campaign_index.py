@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 from render import write_fragment
 
-from detector.campaigns import CampaignIndex
 from detector.campaigns.fingerprint import NUM_PERM, Fingerprint
-from detector.campaigns.sqlite_store import SqliteCampaignStore
+from detector.campaigns.stores.memory import MemoryCampaignStore
+from detector.campaigns.stores.sqlite import SqliteCampaignStore
 
 TIMED = 2000
 FILL_CHUNK = 100_000
@@ -96,7 +96,7 @@ def _free_port() -> int:
 
 
 def _run_memory(n: int) -> dict:
-    store = CampaignIndex(max_campaigns=None)
+    store = MemoryCampaignStore(max_campaigns=None)
     result = measure(store, n, _rss_bytes)
     del store
     return result
@@ -123,7 +123,7 @@ def _run_redis(n: int, work: Path) -> dict | None:
         return None
     import redis
 
-    from detector.campaigns.redis_store import RedisCampaignStore
+    from detector.campaigns.stores.redis import RedisCampaignStore
 
     port = _free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

@@ -17,9 +17,11 @@ from typing import Any
 
 import sklearn
 
-from detector.campaigns import Campaign, CampaignIndex, CampaignStore
 from detector.campaigns.fingerprint import Fingerprint, fingerprint
+from detector.campaigns.linking import Campaign
 from detector.campaigns.reason import campaign_hit
+from detector.campaigns.stores.contract import CampaignStore
+from detector.campaigns.stores.memory import MemoryCampaignStore
 from detector.contract import error_result
 from detector.features import CAMPAIGN_COPY, model_text
 from detector.message import InvalidMessage, Message, from_record
@@ -139,7 +141,7 @@ class Detector:
         Each message is read and decided inside its own error boundary: a failure is that
         message's error result, and the rest go on. `parse_budget_s`: see `prepare`.
         """
-        index = campaigns if campaigns is not None else CampaignIndex()
+        index = campaigns if campaigns is not None else MemoryCampaignStore()
         iterator = iter(records)
         batches = iter(lambda: list(islice(iterator, BATCH_SIZE)), [])
         analysed = (self._analyse_in_processes(batches, workers, parse_budget_s) if workers > 1

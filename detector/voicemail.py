@@ -30,7 +30,7 @@ from detector.audio.encoder import EncoderUnavailable
 from detector.audio.features import trim_silence
 from detector.campaigns.audio_fingerprint import CHUNK, MIN_CHUNKS, FingerprintUnavailable, FpcalcMissing, audio_print, chromaprint
 from detector.campaigns.fingerprint import Fingerprint, recipient_key
-from detector.campaigns.index import Campaign
+from detector.campaigns.linking import Campaign
 from detector.contract import CHANNELS
 from detector.message import InvalidMessage, Message
 from detector.policy import Decision, Policy

@@ -1,6 +1,6 @@
 """`score_frame`: the unit of batch work, a pandas DataFrame of scan rows in, results out.
 
-The local engine and every Dask worker call this same function; scoring itself is
+The local runner and every Dask worker call this same function; scoring itself is
 `Detector.score_many`, so a frame's results are exactly what `sincere score` gives.
 """
 
@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from detector.campaigns import CampaignStore, open_campaign_index
 from detector.campaigns.fingerprint import Fingerprint
+from detector.campaigns.stores import open_campaign_store
+from detector.campaigns.stores.contract import CampaignStore
 from detector.contract import INPUT_FIELDS, RESULT_FIELDS
 from detector.engine import BadLine, Detector
 
@@ -97,7 +98,7 @@ def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
 @lru_cache(maxsize=4)
 def campaigns_for(url: str, run: str) -> CampaignStore:
     """One campaign index connection per process and scan run (`run` keeps runs apart)."""
-    return open_campaign_index(url)
+    return open_campaign_store(url)
 
 
 def to_table(frame: pd.DataFrame) -> pa.Table:

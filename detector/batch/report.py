@@ -13,7 +13,6 @@ import re
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -22,10 +21,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from detector.batch.checkpoint import Checkpoint, write_atomic  # noqa: E402
 from detector.batch.owner import Owner  # noqa: E402
-
-if TYPE_CHECKING:
-    from detector.batch.scan import Checkpoint
 
 COLUMNS = ["id", "score", "verdict", "campaign", "error", "source", "sender", "sent_at", "from_me"]
 VERDICTS = ("personal", "smile", "bulk", "error")
@@ -102,7 +99,7 @@ def _campaigns(frame: pd.DataFrame) -> str:
     if linked.empty:
         return '<p class="note">No campaigns were linked in this scan.</p>'
     rows: dict[str, dict] = {}
-    for text, sender in zip(linked, frame.loc[linked.index, "sender"]):
+    for text, sender in zip(linked, frame.loc[linked.index, "sender"], strict=True):
         campaign = json.loads(text)
         entry = rows.setdefault(str(campaign.get("id")), {"copies": 0, "recipients": 0, "slots": set(),
                                                           "here": 0, "senders": set()})
@@ -184,8 +181,7 @@ def render(frame: pd.DataFrame, owner: Owner, fmt: str) -> str:
 
 
 def write_report(checkpoint: Checkpoint, path: Path, owner: Owner, fmt: str) -> None:
-    from detector.batch.scan import write_atomic
-
+    """Write the report of a finished scan's parts to `path`, atomically."""
     tables = [t.to_pandas() for t in checkpoint.tables(COLUMNS)]
     frame = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
     page = render(frame, owner, fmt)

@@ -1,40 +1,37 @@
-"""`sincere scan` orchestration: read → frames → engine → checkpointed parts → output and report.
-
-Every `every` messages a part file and then the state file are written atomically (temporary
-file + rename), so after kill -9 `--resume` skips exactly the messages already in parts: no row
-is lost or written twice. The output file appears, atomically, only when the scan completes.
+"""`sincere scan` orchestration: read → frames → runner (this process or Dask) → checkpointed parts
+(detector.batch.checkpoint, every `every` messages) → output and report. The output file appears,
+atomically, only when the scan completes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
-import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detector.batch import readers
+from detector.batch.checkpoint import Checkpoint, write_atomic
 from detector.batch.frame import NESTED, SCHEMA, fingerprint_frame, score_frame, to_table
 from detector.batch.owner import SAMPLE, Owner, infer
 from detector.batch.readers.base import Position
-from detector.campaigns import CampaignStore, open_campaign_index
-from detector.engine import Detector
+from detector.campaigns.stores import open_campaign_store
+from detector.campaigns.stores.contract import CampaignStore
+
+if TYPE_CHECKING:
+    from detector.engine import Detector
 
 Progress = Callable[[str, int, int, Position], None]
 """on_progress(phase, messages done, of which by this run, reader position)."""
 
 OUTPUT_FORMATS = (".parquet", ".csv", ".jsonl")
-STATE = "state.json"
 
 
 class Source(Protocol):
@@ -56,9 +53,11 @@ class FileSource:
         self.path, self.fmt = path, fmt or readers.detect(path)
 
     def identity(self) -> dict[str, Any]:
+        """The resolved path, the format and the file's size and mtime."""
         return {"input": str(self.path.resolve()), "format": self.fmt, "stamp": _stamp(self.path)}
 
     def rows(self, position: Position, me_name: str | None, skip: int = 0) -> Iterator[dict[str, Any]]:
+        """The reader's rows, the first `skip` (scored before a --resume) read past."""
         rows = readers.read(self.fmt, self.path, position, me_name=me_name)
         for _ in islice(rows, skip):
             pass
@@ -67,25 +66,32 @@ class FileSource:
 
 @dataclass
 class ScanOptions:
+    """What `sincere scan` (and the IMAP scan) asks for; the fields mirror the command's options."""
+
     path: Path
     out: Path
     fmt: str | None = None
     owner: Owner = field(default_factory=Owner)
     report: Path | None = None
     resume: bool = False
-    engine: str = "local"
+    runner: str = "local"
+    """Where frames are scored: "local" (this process) or "dask" (the `--engine` option)."""
     scheduler: str | None = None
     workers: int = 2
     every: int = 2000
     model: Path | None = None
+    detector: Detector | None = None
+    """The model `model` names, already loaded by the shell, so this process loads it once."""
     campaigns: str | None = None
-    """Campaign index URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
+    """Campaign store URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
     source: Source | None = None
     """Read this instead of the file at `path` (a live IMAP folder)."""
 
 
 @dataclass
 class Summary:
+    """What a finished scan tells its shell: counts by verdict, the owner, where the output went."""
+
     total: int
     counts: dict[str, int]
     from_me: int
@@ -100,17 +106,8 @@ class Summary:
 
     @property
     def errors(self) -> int:
+        """Error rows: their `error` column says why."""
         return self.counts.get("error", 0)
-
-
-def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write through a temporary file beside `path`, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _stamp(source: Path) -> list[int] | None:
@@ -119,53 +116,6 @@ def _stamp(source: Path) -> list[int] | None:
         return None
     info = source.stat()
     return [info.st_size, info.st_mtime_ns]
-
-
-class Checkpoint:
-    """The `OUT.scan/` folder: numbered Parquet parts and a state file saying how many are final."""
-
-    def __init__(self, out: Path):
-        self.folder = out.with_name(out.name + ".scan")
-        self.state: dict[str, Any] = {}
-
-    def part(self, number: int) -> Path:
-        return self.folder / f"part-{number:06d}.parquet"
-
-    def load(self, identity: dict[str, Any]) -> bool:
-        """Pick up a previous run of the same scan; False when there is none to resume."""
-        try:
-            state = json.loads((self.folder / STATE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        if any(state.get(key) != value for key, value in identity.items()):
-            return False
-        self.state = state
-        return True
-
-    def start(self, identity: dict[str, Any]) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.state = {**identity, "run": uuid.uuid4().hex, "owner": None, "indexed": False, "done": 0, "parts": 0,
-                      "counts": {}, "from_me": 0}
-
-    def save(self) -> None:
-        write_atomic(self.folder / STATE, lambda tmp: tmp.write_text(json.dumps(self.state), encoding="utf-8"))
-
-    def add(self, results: pd.DataFrame, table: pa.Table) -> None:
-        number = self.state["parts"] + 1
-        write_atomic(self.part(number), lambda tmp: pq.write_table(table, tmp))
-        counts = Counter(self.state["counts"])
-        counts.update(results["verdict"].tolist())
-        self.state.update(parts=number, done=self.state["done"] + len(results), counts=dict(counts),
-                          from_me=self.state["from_me"] + int(results["from_me"].sum()))
-        self.save()
-
-    def tables(self, columns: list[str] | None = None) -> Iterator[pa.Table]:
-        for number in range(1, self.state["parts"] + 1):
-            yield pq.read_table(self.part(number), columns=columns, schema=SCHEMA)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _jsonl_lines(table: pa.Table) -> Iterator[str]:
@@ -214,32 +164,34 @@ def _with_owner(rows: Iterable[dict[str, Any]], owner: Owner) -> Iterator[dict[s
         yield row
 
 
-class LocalEngine:
-    """This process: the same frame functions the Dask workers run."""
+class LocalRunner:
+    """Scores frames in this process: the same frame functions the Dask workers run."""
 
-    def __init__(self, model: str | None, campaigns: CampaignStore):
-        self.detector, self.campaigns = Detector.open(model), campaigns
+    def __init__(self, detector: Detector, campaigns: CampaignStore):
+        self.detector, self.campaigns = detector, campaigns
 
-    def __enter__(self) -> LocalEngine:
+    def __enter__(self) -> LocalRunner:
         return self
 
     def __exit__(self, *exc) -> None:
         pass
 
     def fingerprints(self, frames: Iterable[pd.DataFrame]) -> Iterator[list]:
+        """The campaign pass: each frame's fingerprints, in order."""
         return (fingerprint_frame(frame, self.detector) for frame in frames)
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """The scoring pass: each frame's result rows, in order."""
         return (score_frame(frame, self.detector, self.campaigns) for frame in frames)
 
 
-def _engine(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, run: str):
+def _runner(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, run: str):
     model = str(options.model) if options.model else None
-    if options.engine == "dask":
-        from detector.batch.dask_engine import DaskEngine
+    if options.runner == "dask":
+        from detector.batch.dask_runner import DaskRunner
 
-        return DaskEngine(model, campaigns_url, run, options.scheduler, options.workers)
-    return LocalEngine(model, campaigns)
+        return DaskRunner(model, campaigns_url, run, options.scheduler, options.workers)
+    return LocalRunner(options.detector or Detector.open(model), campaigns)
 
 
 def _rows(source: Source, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:
@@ -269,11 +221,11 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
         state["owner"] = owner.as_dict()
         checkpoint.save()
     campaigns_url = options.campaigns or f"sqlite://{(checkpoint.folder / 'campaigns.db').resolve()}"
-    with open_campaign_index(campaigns_url) as campaigns, \
-            _engine(options, campaigns_url, campaigns, state["run"]) as engine:
+    with open_campaign_store(campaigns_url) as campaigns, \
+            _runner(options, campaigns_url, campaigns, state["run"]) as runner:
         if not state["indexed"]:
             position, count = Position(), 0
-            for fingerprints in engine.fingerprints(_frames(_rows(source, owner, 0, position), options.every)):
+            for fingerprints in runner.fingerprints(_frames(_rows(source, owner, 0, position), options.every)):
                 campaigns.prefill(fingerprints)
                 count += len(fingerprints)
                 if on_progress:
@@ -281,7 +233,7 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
             state["indexed"] = True
             checkpoint.save()
         position = Position()
-        for results in engine.scores(_frames(_rows(source, owner, resumed_at, position), options.every)):
+        for results in runner.scores(_frames(_rows(source, owner, resumed_at, position), options.every)):
             checkpoint.add(results, to_table(results))
             if on_progress:
                 on_progress("scoring", state["done"], state["done"] - resumed_at, position)

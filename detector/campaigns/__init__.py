@@ -1,59 +1,6 @@
 """Campaign fingerprints: copies of one template, linked by their recipient-masked skeleton.
 
-`open_campaign_index(url)` opens the index a caller names: `memory://` (one run),
-`sqlite:///abs/path.db` or `sqlite://relative/path.db` (embedded, persistent) or
-`redis://host:port/db` (shared by workers).
-Query options: `ttl_s` (seconds a campaign lives after it was last seen; 0 = forever) and, for
-memory and SQLite, `max_campaigns` (least recently seen beyond it are dropped). The salt that
-keys recipient hashes comes from SINCERE_CAMPAIGN_SALT when set, else it is generated once and
-kept in the store.
+`fingerprint` makes a copy's signature, `linking` decides which campaign it joins (the same for
+every store), `stores` holds the campaigns (memory, SQLite, Redis; `open_campaign_store(url)`),
+`reason` turns a linked campaign into the CAMPAIGN_COPY hit.
 """
-
-from __future__ import annotations
-
-import os
-from urllib.parse import parse_qs, urlsplit
-
-from detector.campaigns.index import Campaign, CampaignIndex, CampaignStore
-
-SALT_ENV = "SINCERE_CAMPAIGN_SALT"
-
-
-class CampaignIndexError(ValueError):
-    """The campaign index URL is not one of the supported forms."""
-
-
-def _options(query: str) -> dict:
-    options = {}
-    for key, values in parse_qs(query).items():
-        if key not in ("ttl_s", "max_campaigns"):
-            raise CampaignIndexError(f"unknown campaign index option {key!r} (ttl_s, max_campaigns)")
-        value = float(values[-1])
-        options[key] = None if value <= 0 else (int(value) if key == "max_campaigns" else value)
-    return options
-
-
-def open_campaign_index(url: str) -> CampaignStore:
-    parts = urlsplit(url)
-    options = _options(parts.query)
-    salt = os.environ.get(SALT_ENV)
-    salt_bytes = salt.encode("utf-8") if salt else None
-    if parts.scheme == "memory":
-        return CampaignIndex(salt=salt_bytes, **options)
-    if parts.scheme == "sqlite":
-        path = parts.netloc + parts.path
-        if not path.strip("/"):
-            raise CampaignIndexError("sqlite campaign index needs a file: sqlite:///abs/path.db or sqlite://rel/path.db")
-        from detector.campaigns.sqlite_store import SqliteCampaignStore
-
-        return SqliteCampaignStore(path, salt=salt_bytes, **options)
-    if parts.scheme == "redis":
-        if "max_campaigns" in options:
-            raise CampaignIndexError("redis campaign index: bound memory with Redis maxmemory, not max_campaigns")
-        from detector.campaigns.redis_store import RedisCampaignStore
-
-        return RedisCampaignStore(url.split("?")[0], salt=salt_bytes, **options)
-    raise CampaignIndexError(f"unsupported campaign index {parts.scheme or url!r}: memory://, sqlite:///path, redis://host:port/db")
-
-
-__all__ = ["Campaign", "CampaignIndex", "CampaignIndexError", "CampaignStore", "open_campaign_index"]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 
-from detector.campaigns.index import Campaign
+from detector.campaigns.linking import Campaign
 from detector.message import Person
 
 VARYING_TYPES = ("first_name", "company", "title", "other")
@@ -29,6 +29,7 @@ _MASK_TYPES = {t.replace("_", ""): t for t in (*SLOT_KINDS, "last_name", "email"
 
 
 def kind(slot_type: str) -> str:
+    """The kind of an identity slot type, by which masked slots of two copies are aligned."""
     return SLOT_KINDS.get(slot_type, "other")
 
 

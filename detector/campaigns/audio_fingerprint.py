@@ -60,6 +60,7 @@ class FpcalcMissing(FingerprintUnavailable):
 
 
 def missing_reason() -> str | None:
+    """Why recordings cannot be fingerprinted here (for /readyz and skipped tests), or None."""
     if shutil.which(FPCALC) is None:
         return "fpcalc not on PATH (apt-get install libchromaprint-tools)"
     return None
@@ -91,10 +92,12 @@ def encode(hashes: np.ndarray) -> np.ndarray:
 
 
 def is_audio(signature: np.ndarray) -> bool:
+    """Whether a stored signature is an audio print (they share the stores with text signatures)."""
     return signature.size >= 2 and int(signature[0]) == MAGIC and int(signature[1]) == signature.size - 2
 
 
 def hashes_of(signature: np.ndarray) -> np.ndarray:
+    """An audio print's chromaprint hashes, without its header."""
     return signature[2:].astype(np.uint32)
 
 
@@ -177,6 +180,6 @@ def rep_campaign_id(signature: np.ndarray) -> str:
 
 def audio_print(hashes: np.ndarray, recipient: str | None, message_id: str) -> Fingerprint:
     """What the campaign index needs of one recording: its encoded print and who received it (no
-    slots, no words); `CampaignStore.link` links it like any copy."""
+    slots, no words); `LinkingStore.link` links it like any copy."""
     return Fingerprint(signature=encode(hashes), tokens=(), slot_types=frozenset(), slot_spans=(),
                        recipient=recipient, message_id=message_id)

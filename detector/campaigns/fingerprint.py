@@ -102,7 +102,7 @@ class Fingerprint:
     """Dates and numbers the skeleton masks, as written (in memory only; see `sent_again`)."""
     slot_values: frozenset[tuple[str, str]] = frozenset()
     """(type, lower-cased value) of each masked identity slot (in memory only; stores keep them
-    as salted hashes, `CampaignStore.fill_keys`)."""
+    as salted hashes, `LinkingStore.fill_keys`)."""
     pitch: np.ndarray | None = None
     """The words after the opening as a stored signature (`encode_pitch`); None without an opening
     or with too short a pitch."""
@@ -122,6 +122,7 @@ class Fingerprint:
 
     @property
     def digest(self) -> bytes:
+        """The signature as bytes: two copies with equal digests are alike beyond the masks."""
         return self.signature.astype("<u4").tobytes()
 
 
@@ -130,6 +131,7 @@ class IncompatibleIndex(ValueError):
 
 
 def check_scheme(stored: str | bytes, where: str) -> None:
+    """Refuse a persistent store whose signatures another fingerprint scheme made (they would never match)."""
     stored = stored.decode() if isinstance(stored, bytes) else stored
     if stored != FINGERPRINT_SCHEME:
         raise IncompatibleIndex(f"{where} was built with fingerprint scheme {stored!r}, this version makes "
@@ -171,6 +173,7 @@ def signature(tokens: tuple[str, ...], hashes: list[int] | None = None) -> np.nd
 
 
 def recipient_key(message: Message) -> str | None:
+    """Who the message was sent to, as one string (address, else name), for counting recipients."""
     person = message.recipient
     value = person.email or person.name or " ".join(filter(None, (person.first_name, person.last_name)))
     return value.strip().lower() or None if value else None
@@ -222,10 +225,12 @@ def fingerprint(message: Message, hits: Mapping[str, Hit]) -> Fingerprint | None
 
 
 def encode_pitch(sig: np.ndarray) -> np.ndarray:
+    """A pitch's signature with its header, so stores keep it apart from whole-message signatures."""
     return np.concatenate([np.array([PITCH_MAGIC, NUM_PERM], dtype=np.uint32), sig]).astype(np.uint32)
 
 
 def is_pitch(sig: np.ndarray) -> bool:
+    """Whether a stored signature is a pitch's (see encode_pitch)."""
     return sig.size == NUM_PERM + 2 and int(sig[0]) == PITCH_MAGIC and int(sig[1]) == NUM_PERM
 
 
@@ -245,10 +250,12 @@ def sent_again(a: Fingerprint, b: Fingerprint) -> bool:
 
 
 def shingle_set(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Word shingles of a skeleton, for the exact similarity of two copies."""
     return {tokens[i : i + SHINGLE] for i in range(max(1, len(tokens) - SHINGLE + 1))}
 
 
 def jaccard(a: set, b: set) -> float:
+    """Shared over all: the exact similarity of two shingle sets (0 for two empty ones)."""
     return len(a & b) / len(a | b) if a or b else 0.0
 
 

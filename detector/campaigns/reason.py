@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from detector.campaigns.alignment import reader_words, varying_slots
 from detector.campaigns.fingerprint import Fingerprint
-from detector.campaigns.index import Campaign
+from detector.campaigns.linking import Campaign
 from detector.features import CAMPAIGN_COPY
 from detector.message import Message
 from detector.signals import Evidence, Hit

@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from detector.cli.shared import fail, load_detector
+
 imap_app = typer.Typer(help="Live mailboxes over IMAP: take back what Sincere wrote.", no_args_is_help=True)
 
 PasswordFile = Annotated[Path | None, typer.Option(help="Read the (app) password from this file's first line "
@@ -31,19 +32,15 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what --label / --m
 
 
 def is_mailbox_url(text: str) -> bool:
+    """Whether `sincere scan` was given a live mailbox rather than a file."""
     return text.lower().startswith(("imap://", "imaps://"))
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def _require_imap() -> None:
     try:
         import imapclient  # noqa: F401
     except ImportError:
-        raise _fail("IMAP needs the imap extra: pip install 'sincere[imap]'") from None
+        fail("IMAP needs the imap extra: pip install 'sincere[imap]'")
 
 
 @contextmanager
@@ -62,36 +59,40 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
         with Account(url, state_dir).lock() as account, Session(url, credentials) as session:
             yield session, account
     except ConnectionLost as exc:
-        raise _fail(f"{exc}{on_lost}") from None
+        fail(f"{exc}{on_lost}")
     except ImapError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     except DROPPED as exc:  # a drop outside Session.retrying (a MOVE, say)
-        raise _fail(f"lost the connection to {url.host}:{url.port} ({type(exc).__name__}){on_lost}") from None
+        fail(f"lost the connection to {url.host}:{url.port} ({type(exc).__name__}){on_lost}")
     except IMAPClientError as exc:
-        raise _fail(f"{url.host} refused a command: {str(exc)[:200]}") from None
+        fail(f"{url.host} refused a command: {str(exc)[:200]}")
 
 
 def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: bool, every: int, model: Path | None,
-                 campaigns: str | None, engine: str, scheduler: str | None, workers: int, since: datetime | None, label: bool, move_to: str | None, dry_run: bool,
-                 password_file: Path | None, token_file: Path | None, state_dir: Path | None) -> int:
+                 campaigns: str | None, runner: str, scheduler: str | None, workers: int, since: datetime | None,
+                 label: bool, move_to: str | None, dry_run: bool, password_file: Path | None, token_file: Path | None,
+                 state_dir: Path | None) -> int:
     """`sincere scan imaps://…`; returns the exit status."""
     _require_imap()
+    detector = load_detector(model)
     from detector.batch.imap.labels import describe
     from detector.batch.imap.scan import MailboxScanOptions
     from detector.batch.imap.scan import scan_mailbox as run
-    from detector.batch.progress import ScanProgress, print_summary
-    from detector.campaigns import CampaignIndexError
+    from detector.campaigns.stores import CampaignStoreError
+    from detector.cli.progress import ScanProgress, print_summary
+    from detector.models.selection import resolve_model
 
     options = MailboxScanOptions(out=out, owner=owner, since=since.date() if since else None, label=label,
                                  move_to=move_to, dry_run=dry_run, resume=resume, report=report, every=every,
-                                 model=model, campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers)
+                                 model=resolve_model(model).path, detector=detector, campaigns=campaigns,
+                                 runner=runner, scheduler=scheduler, workers=workers)
     resume_hint = "; what was scored is kept: run the same command again with --resume to go on"
     with _mailbox(url, password_file, token_file, state_dir, resume_hint) as (session, account):
         try:
             with ScanProgress() as progress:
                 result = run(session, account, options, progress.update)
-        except (CampaignIndexError, OSError) as exc:
-            raise _fail(str(exc)) from None
+        except (CampaignStoreError, OSError) as exc:
+            fail(str(exc))
     print_summary(result.scan)
     folder = result.folder
     lines = [f"{folder.name} (UIDVALIDITY {folder.uidvalidity}): {result.scan.total:,} "
@@ -132,12 +133,11 @@ def watch(
     from detector.batch.imap.watch import WatchOptions
     from detector.batch.imap.watch import watch as run
     from detector.batch.owner import Owner
-    from detector.cli import load_detector
     from detector.models.selection import resolve_model
 
     if out is not None and out.suffix.lower() != ".jsonl":
-        raise _fail("watch --out must end in .jsonl (results are appended as they come)")
-    load_detector(model)
+        fail("watch --out must end in .jsonl (results are appended as they come)")
+    detector = load_detector(model)
     stop = threading.Event()
 
     def on_signal(signum, frame) -> None:
@@ -148,7 +148,8 @@ def watch(
         print(f"{datetime.now():%H:%M:%S} {line}", file=sys.stderr, flush=True)
 
     scan_options = MailboxScanOptions(out=Path("unused.jsonl"), owner=Owner.parse(me, company, title), since=since.date() if since else None,
-                                      label=label, move_to=move_to, model=resolve_model(model).path)
+                                      label=label, move_to=move_to, model=resolve_model(model).path,
+                                      detector=detector)
     with _mailbox(url, password_file, oauth2_token_file, state_dir) as (session, account):
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)

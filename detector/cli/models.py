@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from detector.cli.shared import fail
 from detector.models.selection import MODEL_ENV, known_models, resolve_model, select_model
 
 models_app = typer.Typer(help="List model bundles and choose the one scoring uses.", no_args_is_help=True)
@@ -68,12 +69,11 @@ def use(
     default: Annotated[bool, typer.Option("--default", help="Go back to the shipped bundle.")] = False,
 ) -> None:
     """Make FOLDER the bundle that `sincere score`, batch jobs and the API load (after --model and $SINCERE_MODEL)."""
-    from detector.engine import Detector
     from detector.models.artifacts import BundleError
+    from detector.engine import Detector
 
     if default == (folder is not None):
-        typer.echo("error: give a bundle folder or --default", err=True)
-        raise typer.Exit(2)
+        fail("give a bundle folder or --default")
     if default:
         select_model(None)
         typer.echo("using the shipped default bundle")
@@ -81,8 +81,7 @@ def use(
         try:
             detector = Detector.open(folder)
         except BundleError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         select_model(folder)
         typer.echo(f"using {detector.model_version} from {folder.resolve()}")
     if os.environ.get(MODEL_ENV):

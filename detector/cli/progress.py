@@ -43,6 +43,7 @@ class ScanProgress:
 
 
 def print_summary(summary: Summary) -> None:
+    """The closing table on stderr: verdict counts, the owner, where results went (never message text)."""
     table = Table(title=f"sincere scan: {summary.total:,} messages ({summary.fmt})", show_header=True)
     table.add_column("verdict")
     table.add_column("messages", justify="right")

@@ -1,4 +1,4 @@
-"""The `sincere scan` command (registered by detector/cli.py); heavy imports happen inside it."""
+"""`sincere scan`: score a whole export or a live mailbox (detector.batch); heavy imports happen inside it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from detector.batch.imap.cli import DryRun, Label, MoveTo, PasswordFile, Since, StateDir, TokenFile, is_mailbox_url
+from detector.cli.imap import (
+    DryRun,
+    Label,
+    MoveTo,
+    PasswordFile,
+    Since,
+    StateDir,
+    TokenFile,
+    is_mailbox_url,
+    scan_mailbox,
+)
+from detector.cli.shared import EXIT_OK, EXIT_SOME_ERRORS, fail, load_detector
 
 INSTALL_BATCH = "`sincere scan` needs the batch extra: pip install 'sincere[batch]' (pandas, pyarrow, matplotlib)"
 INSTALL_DASK = "`--engine dask` needs the dask extra: pip install 'sincere[dask]'"
@@ -20,8 +31,7 @@ def _require(modules: tuple[str, ...], hint: str) -> None:
         try:
             importlib.import_module(name)
         except ImportError:
-            typer.echo(f"error: {hint}", err=True)
-            raise typer.Exit(2) from None
+            fail(hint)
 
 
 def scan(
@@ -36,7 +46,7 @@ def scan(
     company: Annotated[str | None, typer.Option(help="Your company (feeds identity slots).")] = None,
     title: Annotated[str | None, typer.Option(help="Your job title (feeds identity slots).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted scan of the same input.")] = False,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    runner: Annotated[str, typer.Option("--engine", metavar="ENGINE", help="Where messages are scored: local (this process) or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
     checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
@@ -58,53 +68,44 @@ def scan(
     2 the input, the output name or the model could not be used; 3 the tool itself failed (rerun with
     --resume after fixing it: finished checkpoints are kept).
     """
-    from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector
     from detector.models.selection import resolve_model
 
     _require(("pandas", "pyarrow") + (("matplotlib",) if report else ()), INSTALL_BATCH)
-    if engine not in ("local", "dask"):
-        typer.echo("error: --engine must be local or dask", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if engine == "dask":
+    if runner not in ("local", "dask"):
+        fail("--engine must be local or dask")
+    if runner == "dask":
         _require(("dask.distributed",), INSTALL_DASK)
     from detector.batch.owner import Owner
-    from detector.batch.progress import ScanProgress, print_summary
     from detector.batch.readers import UnknownFormat
     from detector.batch.readers.linkedin import NotLinkedIn
     from detector.batch.scan import OUTPUT_FORMATS, ScanOptions
     from detector.batch.scan import scan as run_scan
-    from detector.campaigns import CampaignIndexError
+    from detector.campaigns.stores import CampaignStoreError
+    from detector.cli.progress import ScanProgress, print_summary
 
     if out.suffix.lower() not in OUTPUT_FORMATS:
-        typer.echo(f"error: --out must end in {', '.join(OUTPUT_FORMATS)}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        fail(f"--out must end in {', '.join(OUTPUT_FORMATS)}")
     if is_mailbox_url(path):
-        from detector.batch.imap.cli import scan_mailbox
-
-        load_detector(model)
         raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
-                                      every=max(1, checkpoint_every), model=resolve_model(model).path,
-                                      campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers,
-                                      since=since, label=label, move_to=move_to, dry_run=dry_run,
-                                      password_file=password_file, token_file=oauth2_token_file, state_dir=state_dir))
+                                      every=max(1, checkpoint_every), model=model, campaigns=campaigns,
+                                      runner=runner, scheduler=scheduler, workers=workers, since=since, label=label,
+                                      move_to=move_to, dry_run=dry_run, password_file=password_file,
+                                      token_file=oauth2_token_file, state_dir=state_dir))
     if since or label or move_to or dry_run or password_file or oauth2_token_file or state_dir:
-        typer.echo("error: --since, --label, --move-to, --dry-run, --password-file, --oauth2-token-file and "
-                   "--state-dir are for imaps:// mailboxes", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        fail("--since, --label, --move-to, --dry-run, --password-file, --oauth2-token-file and "
+             "--state-dir are for imaps:// mailboxes")
     path = Path(path)
     if not path.exists():
-        typer.echo(f"error: {path}: no such file or folder", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    load_detector(model)  # a bad bundle exits 2 here, before any reading
-    model = resolve_model(model).path  # the bundle `sincere score` would use, by path for Dask workers
+        fail(f"{path}: no such file or folder")
+    detector = load_detector(model)  # a bad bundle exits 2 here, before any reading; loaded once
     options = ScanOptions(path=path, out=out, fmt=fmt, owner=Owner.parse(me, company, title), report=report,
-                          resume=resume, engine=engine, scheduler=scheduler, workers=workers,
-                          every=max(1, checkpoint_every), model=model, campaigns=campaigns)
+                          resume=resume, runner=runner, scheduler=scheduler, workers=workers,
+                          every=max(1, checkpoint_every), model=resolve_model(model).path, detector=detector,
+                          campaigns=campaigns)
     try:
         with ScanProgress() as progress:
             summary = run_scan(options, progress.update)
-    except (UnknownFormat, NotLinkedIn, CampaignIndexError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (UnknownFormat, NotLinkedIn, CampaignStoreError, OSError) as exc:
+        fail(str(exc))
     print_summary(summary)
     raise typer.Exit(EXIT_SOME_ERRORS if summary.errors else EXIT_OK)

@@ -22,6 +22,7 @@ class ResultView:
         self.counts: Counter[str] = Counter()
 
     def show(self, result: dict[str, Any]) -> None:
+        """One result: its verdict and score, the reasons that moved it with their evidence in place."""
         verdict = result["verdict"]
         self.counts[verdict] += 1
         colour = COLOURS.get(verdict, "white")
@@ -53,6 +54,7 @@ class ResultView:
         self.console.print()
 
     def summary(self) -> None:
+        """How many results of each verdict were shown."""
         total = sum(self.counts.values())
         parts = ", ".join(f"{self.counts[v]:,} {v}" for v in VERDICTS if self.counts[v] or v != "error")
         self.console.print(f"[bold]{total:,} message{'s' if total != 1 else ''}:[/bold] {parts}")

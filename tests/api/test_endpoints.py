@@ -94,13 +94,13 @@ def test_batch_error_rows_echo_only_string_ids_within_the_limit(client, auth):
 
 
 def test_readyz_names_capabilities_and_audio_without_the_voice_extra_is_503(client, auth, monkeypatch):
-    import api.routes
+    import api.routes.audio
 
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready"
     assert set(ready["capabilities"]) == {"text", "voice", "voice_campaigns", "transformer", "campaign_store"}
     missing = "speech recognition needs faster-whisper (pip install 'sincere[voice]')"
-    monkeypatch.setattr(api.routes, "recogniser_missing", lambda: missing)
+    monkeypatch.setattr(api.routes.audio, "recogniser_missing", lambda: missing)
     monkeypatch.setattr("detector.audio.transcription.recogniser_missing", lambda: missing)
     assert client.get("/readyz").json()["capabilities"]["voice"] is False
     files = {"file": ("v.wav", b"RIFF....", "audio/wav")}

@@ -165,13 +165,13 @@ def test_the_same_recording_without_a_recipient_is_not_a_second_person(tmp_path,
     """One WAV uploaded with and without its recipient (either order) links nothing, by sound or by
     words; a copy for someone else then reaches 2 people, the recipient-less upload not counted."""
     require_tools("flite", "fpcalc")
-    from detector.campaigns import open_campaign_index
+    from detector.campaigns.stores import open_campaign_store
 
     body = script(SCRIPT_ID, "Dana")
     path = render(body, tmp_path / "dana.wav", "same")
     known = _record("with", path, "Dana", body=body)
     unknown = {k: v for k, v in _record("without", path, "Dana", body=body).items() if k != "recipient"}
-    detector, index = Detector.open(), open_campaign_index("memory://")
+    detector, index = Detector.open(), open_campaign_store("memory://")
 
     def score(record):  # one request at a time, as the API scores uploads
         return next(detector.score_many([record], campaigns=index))

@@ -15,17 +15,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from detector.batch.checkpoint import Checkpoint
 from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session
 from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
 from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
-from detector.batch.scan import Checkpoint, Progress, ScanOptions, Summary, scan
+from detector.batch.scan import Progress, ScanOptions, Summary, scan
+
+if TYPE_CHECKING:
+    from detector.engine import Detector
 
 
 @dataclass
 class MailboxScanOptions:
+    """What `sincere scan imaps://…` and each wake-up of `sincere watch` ask for."""
+
     out: Path
     owner: Owner = field(default_factory=Owner)
     since: date | None = None
@@ -37,19 +44,24 @@ class MailboxScanOptions:
     report: Path | None = None
     every: int = 2000
     model: Path | None = None
+    detector: Detector | None = None
+    """The model `model` names, already loaded by the shell (each incremental scan reuses it)."""
     campaigns: str | None = None
     """Campaign index URL (default: the account's own, kept between runs)."""
-    engine: str = "local"
+    runner: str = "local"
     scheduler: str | None = None
     workers: int = 2
 
     @property
     def writes_back(self) -> bool:
+        """Whether the run changes the server (labels or moves, not a dry run)."""
         return (self.label or bool(self.move_to)) and not self.dry_run
 
 
 @dataclass
 class MailboxSummary:
+    """What a mailbox scan tells its shell: the file scan's summary plus what it did to the folder."""
+
     folder: Folder
     scan: Summary
     renumbered: bool
@@ -117,8 +129,9 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     if "@" in session.url.user:  # the login is usually the owner's address
         owner = owner.filled_from(Owner(email=session.url.user.lower()))
     summary = scan(ScanOptions(path=Path(str(session.url)), out=options.out, owner=owner, report=options.report,
-                               resume=options.resume, engine=options.engine, scheduler=options.scheduler,
+                               resume=options.resume, runner=options.runner, scheduler=options.scheduler,
                                workers=options.workers, every=options.every, model=options.model,
+                               detector=options.detector,
                                campaigns=options.campaigns or account.campaigns_url,
                                source=ImapFolderSource(session, folder.uidvalidity, uids)), on_progress)
     plan, changed = None, {}

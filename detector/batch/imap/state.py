@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detector.batch.checkpoint import write_atomic
 from detector.batch.imap.mailbox import ImapError, MailboxUrl
-from detector.batch.scan import write_atomic
 
 DATA_ENV = "SINCERE_DATA_DIR"
 
@@ -35,6 +35,8 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class FolderState:
+    """How far a folder was scanned: the UIDs of one UIDVALIDITY up to `last_uid`."""
+
     uidvalidity: int
     last_uid: int
     skip: tuple[int, ...] = ()
@@ -48,6 +50,7 @@ class Journal:
         self.path = path
 
     def record(self, entries: list[dict[str, Any]]) -> None:
+        """Append and fsync, before the changes these entries describe are made."""
         if not entries:
             return
         with self.path.open("a", encoding="utf-8") as stream:
@@ -56,6 +59,7 @@ class Journal:
             os.fsync(stream.fileno())
 
     def entries(self) -> list[dict[str, Any]]:
+        """Everything recorded, oldest first (none without a journal)."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
@@ -63,6 +67,7 @@ class Journal:
         return [json.loads(line) for line in lines if line.strip()]
 
     def replace(self, entries: list[dict[str, Any]]) -> None:
+        """Keep only `entries` (those of folders an `undo` left alone), atomically."""
         write_atomic(self.path, lambda tmp: tmp.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries),
                                                            encoding="utf-8"))
 
@@ -78,10 +83,12 @@ class Account:
 
     @property
     def campaigns_url(self) -> str:
+        """The account's own campaign store, kept between runs."""
         return f"sqlite://{(self.folder / 'campaigns.db').resolve()}"
 
     @contextmanager
     def lock(self) -> Iterator[Account]:
+        """Hold the account for one run: a second run on the same state fails instead of racing."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / "lock").open("w") as handle:
             try:
@@ -106,10 +113,12 @@ class Account:
                      lambda tmp: tmp.write_text(json.dumps(self._state, indent=1, sort_keys=True), encoding="utf-8"))
 
     def folder_state(self, name: str) -> FolderState | None:
+        """How far folder `name` was scanned; None before its first run."""
         known = self._state["folders"].get(name)
         return FolderState(known["uidvalidity"], known["last_uid"], tuple(known.get("skip", ()))) if known else None
 
     def advance(self, name: str, state: FolderState) -> None:
+        """Remember `state` for folder `name`, atomically (after its output and labels are written)."""
         skip = [uid for uid in state.skip if uid > state.last_uid]
         self._state["folders"][name] = {"uidvalidity": state.uidvalidity, "last_uid": state.last_uid,
                                         **({"skip": skip} if skip else {})}
@@ -123,6 +132,7 @@ class Account:
 
     @property
     def owner(self) -> dict[str, Any] | None:
+        """The inbox owner found by the first run, so later runs need no --me."""
         return self._state.get("owner")
 
     @owner.setter

@@ -27,3 +27,14 @@ def mbox_entry(i: int, message: str) -> str:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def mbox_with_threads(folder: Path, n: int, name: str = "inbox.mbox") -> Path:
+    """An mbox of `n` messages, personal and outreach in turn, with Gmail thread ids and labels."""
+    path = folder / name
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            body = (OUTREACH if i % 2 else PERSONAL) + ("\nFrom here on, a line an mbox must escape." if i == 0 else "")
+            gmail = f'X-GM-THRID: {9000 + i // 2}\nX-GM-LABELS: Inbox,"Work, clients"\n'
+            out.write(mbox_entry(i, email(i, body.replace("\nFrom ", "\n>From "), headers=gmail)))
+    return path

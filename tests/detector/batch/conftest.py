@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,9 @@ except ImportError:  # without the batch extra (pip install 'sincere[batch]') th
     collect_ignore_glob = ["test_*.py"]
 sys.path.insert(0, str(Path(__file__).parent))
 
-from batch_exports import OUTREACH, PERSONAL, email, mbox_entry  # noqa: E402
+from batch_exports import mbox_with_threads  # noqa: E402
 
 
 @pytest.fixture
 def write_mbox(tmp_path):
-    def write(n: int, name: str = "inbox.mbox") -> Path:
-        path = tmp_path / name
-        with path.open("w", encoding="utf-8") as out:
-            for i in range(n):
-                body = (OUTREACH if i % 2 else PERSONAL) + ("\nFrom here on, a line an mbox must escape." if i == 0 else "")
-                gmail = f'X-GM-THRID: {9000 + i // 2}\nX-GM-LABELS: Inbox,"Work, clients"\n'
-                out.write(mbox_entry(i, email(i, body.replace("\nFrom ", "\n>From "), headers=gmail)))
-        return path
-
-    return write
+    return partial(mbox_with_threads, tmp_path)

@@ -126,14 +126,14 @@ def test_a_message_over_the_parse_budget_is_an_error_row(tmp_path, monkeypatch):
 
 def test_resume_after_the_tool_failed_keeps_the_error_rows_and_finishes(tmp_path, monkeypatch):
     from detector import message as message_module
-    from detector.batch import scan as scan_module
+    from detector.batch.checkpoint import Checkpoint
 
     monkeypatch.setattr(message_module.quotes, "split", _sometimes_failing(
         message_module.quotes.split, "EXPLODE", ValueError(SECRET)))
     mbox = tmp_path / "inbox.mbox"
     mbox.write_text("".join(mbox_entry(i, email(i, f"EXPLODE {SECRET}" if i == 1 else PERSONAL)) for i in range(6)))
     out = tmp_path / "r.jsonl"
-    real_add, parts = scan_module.Checkpoint.add, []
+    real_add, parts = Checkpoint.add, []
 
     def add_then_fail(self, results, table):
         if len(parts) == 2:
@@ -141,10 +141,10 @@ def test_resume_after_the_tool_failed_keeps_the_error_rows_and_finishes(tmp_path
         parts.append(len(results))
         real_add(self, results, table)
 
-    monkeypatch.setattr(scan_module.Checkpoint, "add", add_then_fail)
+    monkeypatch.setattr(Checkpoint, "add", add_then_fail)
     with pytest.raises(OSError):
         scan(ScanOptions(path=mbox, out=out, every=2))
-    monkeypatch.setattr(scan_module.Checkpoint, "add", real_add)
+    monkeypatch.setattr(Checkpoint, "add", real_add)
     summary = scan(ScanOptions(path=mbox, out=out, every=2, resume=True))
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert summary.resumed_at == 4 and [r["id"] for r in rows] == [f"inbox.mbox#{i}" for i in range(6)]

@@ -14,7 +14,7 @@ def test_dask_local_cluster_matches_local_engine(write_mbox, tmp_path):
     mbox = write_mbox(40)
     local = scan(ScanOptions(path=mbox, out=tmp_path / "local.parquet", every=7))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.parquet", every=7, engine="dask",
+        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.parquet", every=7, runner="dask",
                                   scheduler=cluster.scheduler_address))
     assert local.counts == remote.counts and remote.total == 40
     expected, got = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
@@ -24,8 +24,8 @@ def test_dask_local_cluster_matches_local_engine(write_mbox, tmp_path):
 
 def test_local_cluster_workers_run_without_the_profiler(tmp_path):
     """Dask's profiler keeps a call tree per second in each worker: memory that grew with scan length."""
-    from detector.batch.dask_engine import DaskEngine
+    from detector.batch.dask_runner import DaskRunner
 
-    with DaskEngine(None, f"sqlite://{tmp_path / 'campaigns.db'}", "run", None, workers=1) as engine:
-        profiling = engine.client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    with DaskRunner(None, f"sqlite://{tmp_path / 'campaigns.db'}", "run", None, workers=1) as runner:
+        profiling = runner.client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
     assert list(profiling.values()) == [False]

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import redis
 
-from detector.campaigns import CampaignIndex
 from detector.campaigns.audio_fingerprint import (
     AUDIO_LINK_THRESHOLD,
     CHUNK,
@@ -19,8 +18,10 @@ from detector.campaigns.audio_fingerprint import (
     rep_keys,
     similarity,
 )
-from detector.campaigns.redis_store import BAND_REFRESH_S, RedisCampaignStore
-from detector.campaigns.sqlite_store import SqliteCampaignStore
+from detector.campaigns.stores.memory import MemoryCampaignStore
+from detector.campaigns.stores.redis import RedisCampaignStore
+from detector.campaigns.stores.redis_layout import BAND_REFRESH_S
+from detector.campaigns.stores.sqlite import SqliteCampaignStore
 from tests.detector.voice_drops import OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools, script
 
 RNG = np.random.default_rng(7)
@@ -78,7 +79,7 @@ def test_encoded_prints_are_told_apart_from_text_signatures():
 @pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request, tmp_path):
     if request.param == "memory":
-        yield CampaignIndex()
+        yield MemoryCampaignStore()
     elif request.param == "sqlite":
         with SqliteCampaignStore(tmp_path / "campaigns.db") as sqlite_store:
             yield sqlite_store
@@ -119,7 +120,7 @@ def test_audio_and_text_campaigns_live_in_one_index_without_mixing(store):
 
 
 def test_dropping_and_refreshing_audio_campaigns(tmp_path, redis_url):
-    memory = CampaignIndex(max_campaigns=1)
+    memory = MemoryCampaignStore(max_campaigns=1)
     memory.link([audio_print(BASE, "a", "1")])
     memory.link([audio_print(OTHER, "b", "2")])  # drops the first, with its audio lookup keys
     assert len(memory) == 1

@@ -3,8 +3,8 @@
 import pytest
 
 import detector.engine as engine
-from detector.campaigns import CampaignIndex
-from detector.campaigns.sqlite_store import SqliteCampaignStore
+from detector.campaigns.stores.memory import MemoryCampaignStore
+from detector.campaigns.stores.sqlite import SqliteCampaignStore
 from detector.engine import Detector
 from detector.features import CAMPAIGN_COPY
 from detector.policy import FIXED_WEIGHTS, Policy
@@ -57,7 +57,7 @@ def test_prefill_lets_the_first_copy_report_later_batches_without_double_countin
     streamed = [r["campaign"] for r in detector.score_many(records)]
     assert streamed[0]["copies"] == 2 and streamed[-1]["copies"] == 5
 
-    index = CampaignIndex()
+    index = MemoryCampaignStore()
     index.prefill(detector.fingerprint_many(records))
     whole = [r["campaign"] for r in detector.score_many(records, campaigns=index)]
     assert [(c["copies"], c["recipients"]) for c in whole] == [(5, 5)] * 5

@@ -4,14 +4,14 @@ The corpus-wide figure (every `personal` message of the built corpus, which need
 minutes to build) is measured by benchmarks/campaign_eval.py instead.
 """
 
-from detector.campaigns import CampaignIndex
+from detector.campaigns.stores.memory import MemoryCampaignStore
 
 from .conftest import REPO
 
 
 def linked_share(records, fingerprint_of) -> tuple[int, float]:
     fps = [fingerprint_of(r) for r in records]
-    campaigns = CampaignIndex().link(fps)
+    campaigns = MemoryCampaignStore().link(fps)
     linked = sum(c is not None for c in campaigns)
     return sum(fp is not None for fp in fps), linked / len(records)
 

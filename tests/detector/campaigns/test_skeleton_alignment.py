@@ -2,7 +2,7 @@
 
 from detector.campaigns.alignment import differing_kinds, reader_words, varying_slots
 from detector.campaigns.fingerprint import MIN_TOKENS, band_keys, fingerprint, similarity
-from detector.campaigns.index import Campaign
+from detector.campaigns.linking import Campaign
 from detector.campaigns.reason import explanation
 from detector.engine import prepare
 from detector.message import Person

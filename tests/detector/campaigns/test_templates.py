@@ -2,8 +2,8 @@
 
 from collections import Counter, defaultdict
 
-from detector.campaigns import CampaignIndex
 from detector.campaigns.alignment import kind
+from detector.campaigns.stores.memory import MemoryCampaignStore
 
 IDENTITY_FIELDS = {"first_name", "full_name", "company", "title", "website"}
 """Template slots filled from the recipient record, which the identity slot finder can see."""
@@ -13,14 +13,14 @@ def test_template_copies_link_to_their_own_campaign_only(clean_copies, fingerpri
     templates = {r["template_id"] for r in clean_copies}
     assert len(templates) >= 200 and len(clean_copies) >= 1000
 
-    campaigns = CampaignIndex().link(fingerprint_of(r) for r in clean_copies)
+    campaigns = MemoryCampaignStore().link(fingerprint_of(r) for r in clean_copies)
 
     members = defaultdict(set)
-    for r, c in zip(clean_copies, campaigns):
+    for r, c in zip(clean_copies, campaigns, strict=True):
         if c is not None:
             members[c.id].add(r["template_id"])
     assert [m for m in members.values() if len(m) > 1] == []  # no link between different templates
-    linked = sum(c is not None and members[c.id] == {r["template_id"]} for r, c in zip(clean_copies, campaigns))
+    linked = sum(c is not None and members[c.id] == {r["template_id"]} for r, c in zip(clean_copies, campaigns, strict=True))
     assert linked / len(clean_copies) >= 0.99
 
 
@@ -34,11 +34,11 @@ def test_varying_slots_name_the_filled_slot_types(clean_copies, fingerprint_of):
 
     slots = {t.id: t.slots for t in load_templates(TEMPLATES)}
     registry = default_registry()
-    index = CampaignIndex()
+    index = MemoryCampaignStore()
     fps = [fingerprint_of(r) for r in clean_copies]
     index.prefill(fps)
     named, missing = 0, Counter()
-    for r, fp, campaign in zip(clean_copies, fps, index.link(fps)):
+    for r, fp, campaign in zip(clean_copies, fps, index.link(fps), strict=True):
         if campaign is None:
             continue
         message, _ = prepare(contract(r), registry)

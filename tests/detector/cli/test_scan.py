@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from batch_exports import mbox_entry
+from batch_exports import mbox_entry, mbox_with_threads
 from typer.testing import CliRunner
 
 from detector.cli import app
@@ -15,8 +15,8 @@ def sincere(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def test_scan_writes_results_and_a_summary(write_mbox, tmp_path):
-    mbox = write_mbox(5)
+def test_scan_writes_results_and_a_summary(tmp_path):
+    mbox = mbox_with_threads(tmp_path, 5)
     with mbox.open("a") as out:
         out.write(mbox_entry(5, "\x00junk"))
     results = tmp_path / "r.jsonl"
@@ -48,3 +48,19 @@ def test_without_the_batch_extra_it_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     done = sincere(*args)
     assert done.exit_code == 2 and "pip install 'sincere[batch]'" in done.stderr
+
+
+def test_scan_loads_the_model_once(tmp_path, monkeypatch):
+    """The shell checks the bundle by loading it and the scan scores with that same detector."""
+    import shutil
+
+    from detector.bundle import Bundle, default_bundle_path
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(default_bundle_path(), bundle)
+    loads, load = [], Bundle.load
+    monkeypatch.setattr(Bundle, "load", lambda path: loads.append(path) or load(path))
+    done = sincere("scan", str(mbox_with_threads(tmp_path, 3)), "--out", str(tmp_path / "r.jsonl"),
+                   "--model", str(bundle))
+    assert done.exit_code == 0, done.output
+    assert len(loads) == 1 and len((tmp_path / "r.jsonl").read_text().splitlines()) == 3

@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).parents[3]
 SAMPLES = REPO / "data" / "samples" / "messages.jsonl"
 
 
@@ -92,7 +92,7 @@ def test_pretty_shows_the_threshold_a_summary_and_no_zero_weight_reasons():
 def test_pretty_shows_a_voicemails_transcript_and_synthetic_voice():
     from rich.console import Console
 
-    from detector.view import ResultView
+    from detector.cli.view import ResultView
 
     console = Console(record=True, width=120)
     view = ResultView(threshold=0.8, console=console)

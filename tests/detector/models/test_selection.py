@@ -5,7 +5,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from detector.cli import app, load_detector
+from detector.cli import app
+from detector.cli.shared import load_detector
 from detector.models.bundle import default_bundle_path
 from detector.models.selection import STATE_FILE, config_dir, resolve_model, selected_model
 

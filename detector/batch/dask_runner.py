@@ -1,4 +1,4 @@
-"""`--engine dask`: the frame functions mapped over partitions on a Dask distributed cluster.
+"""`sincere scan --engine dask`: the frame functions mapped over partitions on a Dask distributed cluster.
 
 Partitions are submitted as the readers produce them, with a bounded number in flight (memory
 stays flat), and results come back in input order for the checkpoint writer. Each worker process
@@ -28,20 +28,24 @@ LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
+    """The campaign pass on a worker, with the worker's own copy of the model."""
     return fingerprint_frame(frame, Detector.open(model))
 
 
 def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str) -> pd.DataFrame:
+    """The scoring pass on a worker, against the campaign store every worker shares."""
     return score_frame(frame, Detector.open(model), campaigns_for(campaigns, run))
 
 
-class DaskEngine:
+class DaskRunner:
+    """Scores frames on a Dask cluster (a local one, or `scheduler`), results in input order."""
+
     def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int):
         self.model, self.campaigns, self.run = model, campaigns, run
         self.scheduler, self.workers = scheduler, workers
         self._stack = ExitStack()
 
-    def __enter__(self) -> DaskEngine:
+    def __enter__(self) -> DaskRunner:
         import dask
         from dask.distributed import Client, LocalCluster
 
@@ -69,7 +73,9 @@ class DaskEngine:
             yield pending.popleft().result()
 
     def fingerprints(self, frames: Iterable[pd.DataFrame]) -> Iterator[list]:
+        """The campaign pass: each frame's fingerprints, in input order."""
         return self._map(fingerprint_partition, frames, self.model)
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """The scoring pass: each frame's result rows, in input order."""
         return self._map(score_partition, frames, self.model, self.campaigns, self.run)

@@ -22,7 +22,7 @@ import numpy as np
 
 from detector.campaigns.audio_fingerprint import rep_keys
 from detector.campaigns.fingerprint import FINGERPRINT_SCHEME, NUM_PERM, Fingerprint, check_scheme
-from detector.campaigns.index import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, CampaignStore
+from detector.campaigns.linking import DEFAULT_MAX_CAMPAIGNS, DEFAULT_TTL_S, Campaign, LinkingStore
 
 EVICT_EVERY = 1000
 """Adds between eviction sweeps (TTL, then least recently seen beyond the cap)."""
@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS fills (campaign TEXT NOT NULL, hash BLOB NOT NULL, PR
 """
 
 
-class SqliteCampaignStore(CampaignStore):
+class SqliteCampaignStore(LinkingStore):
+    """The SQLite backend: one file, persistent, for one process or the API's workers on one host."""
+
     def __init__(self, path: str | Path, salt: bytes | None = None, ttl_s: float | None = DEFAULT_TTL_S,
                  max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS, **kwargs):
         self.path = Path(path)
@@ -106,6 +108,7 @@ class SqliteCampaignStore(CampaignStore):
             yield
 
     def close(self) -> None:
+        """Close the database connection."""
         with self._lock:
             self._db.close()
 
@@ -125,6 +128,7 @@ class SqliteCampaignStore(CampaignStore):
             self._db.execute("COMMIT")
 
     def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
+        """Index a whole inbox in one transaction, its band rows staged and written sorted."""
         with self._transaction():
             self._staged_bands, self._staged_rows = {}, 0
             try:

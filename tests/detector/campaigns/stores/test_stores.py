@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from detector.campaigns import CampaignIndex, CampaignIndexError, open_campaign_index
-from detector.campaigns.redis_store import RedisCampaignStore
-from detector.campaigns.sqlite_store import SqliteCampaignStore
+from detector.campaigns.stores import CampaignStoreError, open_campaign_store
+from detector.campaigns.stores.memory import MemoryCampaignStore
+from detector.campaigns.stores.redis import RedisCampaignStore
+from detector.campaigns.stores.sqlite import SqliteCampaignStore
 from detector.engine import prepare
 
 PITCH = ("Hi {first}, I noticed {company} is hiring engineers again this quarter. We help teams like yours "
@@ -47,7 +48,7 @@ def fp(registry):
 def make_store(request, tmp_path):
     """A factory: the same store reopened on each call (a fresh index for memory)."""
     if request.param == "memory":
-        yield lambda **kw: CampaignIndex(**kw)
+        yield lambda **kw: MemoryCampaignStore(**kw)
         return
     if request.param == "sqlite":
         stores = []
@@ -140,7 +141,7 @@ def test_one_message_kept_twice_or_delivered_to_several_people_is_one_copy(make_
 def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
     """Bulk paths (SQLite's staged band keys, Redis's pipelined chunks) decide as `add` does,
     across chunk boundaries and against campaigns stored before."""
-    import detector.campaigns.redis_store as redis_store
+    import detector.campaigns.stores.redis as redis_store
 
     monkeypatch.setattr(redis_store, "PREFILL_CHUNK", 3)
     reworded = PITCH.replace("Would you be open to a quick call next week", "Could I send you a short video instead")
@@ -148,7 +149,7 @@ def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
     batch = [fp(OTHER, "Bruno", "Initech"), fp(PITCH, "Chen", "Umbrella"), fp(reworded, "Anna", "Globex", rid="r"),
              fp(OTHER, "Dana", "Hooli"), fp(PITCH, "Anna", "Globex"), fp(reworded, "Eli", "Vandelay"),
              fp(OTHER + " See you on 3 May.", "Dana", "Hooli", rid="d2"), fp(PITCH, "Fay", "Acme")]
-    expected = CampaignIndex()
+    expected = MemoryCampaignStore()
     expected.prefill(before)
     want = [(c.copies, c.recipients) if c else None for c in expected.link(batch)]
     store = make_store()
@@ -161,12 +162,11 @@ def test_a_prefill_links_as_single_adds_do(make_store, fp, monkeypatch):
 def test_copies_with_an_opener_written_per_reader_link_by_their_pitch_in_every_store(make_store, registry):
     """One campaign, one explanation, whether added one by one or prefilled, whatever the store."""
     from detector.campaigns.fingerprint import fingerprint
-
-    from .test_openers import BOOKS, PEOPLE, SUPPORT, outreach
+    from tests.detector.campaigns.test_openers import BOOKS, PEOPLE, SUPPORT, outreach
 
     records = [outreach(i, pitch, *p, joined=i == 3) for pitch in (SUPPORT, BOOKS) for i, p in enumerate(PEOPLE)]
     fps = [fingerprint(*prepare(r, registry)) for r in records]
-    want = [(c.copies, c.recipients, c.opening_only) for c in CampaignIndex().link(fps)]
+    want = [(c.copies, c.recipients, c.opening_only) for c in MemoryCampaignStore().link(fps)]
     assert want == [(5, 5, True)] * 10
     for fill in (False, True):
         store = make_store()
@@ -193,7 +193,7 @@ def test_persistent_stores_answer_after_reopening(tmp_path, fp, redis_url):
 
 
 def test_least_recently_seen_campaigns_are_dropped_beyond_the_cap(tmp_path, fp):
-    for store in (CampaignIndex(max_campaigns=1), SqliteCampaignStore(tmp_path / "lru.db", max_campaigns=1)):
+    for store in (MemoryCampaignStore(max_campaigns=1), SqliteCampaignStore(tmp_path / "lru.db", max_campaigns=1)):
         store.prefill([fp(PITCH, "Anna", "Globex"), fp(OTHER, "Bruno", "Initech")])
         if isinstance(store, SqliteCampaignStore):
             store.sweep()
@@ -208,7 +208,7 @@ def test_expired_campaigns_are_dropped(tmp_path, fp, redis_url):
     sqlite_store.sweep(now=time.time() + 120)
     assert len(sqlite_store) == 0 and sqlite_store.link([fp(PITCH, "Bruno", "Initech")]) == [None]
 
-    memory = CampaignIndex(ttl_s=60)
+    memory = MemoryCampaignStore(ttl_s=60)
     memory.prefill([fp(PITCH, "Anna", "Globex")])
     memory._evict(time.time() + 120)
     assert len(memory) == 0
@@ -220,20 +220,20 @@ def test_expired_campaigns_are_dropped(tmp_path, fp, redis_url):
     assert ttls and all(0 < t <= 60 for t in ttls.values())
 
 
-def test_open_campaign_index_urls(tmp_path, redis_url, monkeypatch):
-    assert isinstance(open_campaign_index("memory://"), CampaignIndex)
-    store = open_campaign_index(f"sqlite://{tmp_path}/idx.db?ttl_s=3600&max_campaigns=10")
+def test_open_campaign_store_urls(tmp_path, redis_url, monkeypatch):
+    assert isinstance(open_campaign_store("memory://"), MemoryCampaignStore)
+    store = open_campaign_store(f"sqlite://{tmp_path}/idx.db?ttl_s=3600&max_campaigns=10")
     assert isinstance(store, SqliteCampaignStore) and (store.ttl_s, store.max_campaigns) == (3600, 10)
     store.close()
     monkeypatch.chdir(tmp_path)
-    relative = open_campaign_index("sqlite://sub/relative.db")
+    relative = open_campaign_store("sqlite://sub/relative.db")
     assert relative.path == Path("sub/relative.db") and (tmp_path / "sub/relative.db").is_file()
     relative.close()
-    shared = open_campaign_index(redis_url)
+    shared = open_campaign_store(redis_url)
     assert isinstance(shared, RedisCampaignStore) and len(shared) >= 0
     for bad in ("ftp://x", "sqlite://", "memory://?colour=red", f"{redis_url}?max_campaigns=5"):
-        with pytest.raises(CampaignIndexError):
-            open_campaign_index(bad)
+        with pytest.raises(CampaignStoreError):
+            open_campaign_store(bad)
 
 
 CANARIES = ("Zyxwvutsrqp", "Qqcanarycorp", "canary.mailbox@qqexample.org", "Unmistakablewording")
@@ -259,8 +259,8 @@ def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_ur
     assert RedisCampaignStore(redis_url).link(fps)[0].copies == 4
     for key in client.scan_iter():
         kind = client.type(key)
-        values = {b"string": lambda: [client.get(key)], b"hash": lambda: [*client.hgetall(key).items()],
-                  b"set": lambda: list(client.smembers(key)), b"list": lambda: client.lrange(key, 0, -1)}[kind]()
+        values = {b"string": lambda k=key: [client.get(k)], b"hash": lambda k=key: [*client.hgetall(k).items()],
+                  b"set": lambda k=key: list(client.smembers(k)), b"list": lambda k=key: client.lrange(k, 0, -1)}[kind]()
         blobs += key + b"".join(v if isinstance(v, bytes) else b"".join(v) for v in values)
     for canary in CANARIES:
         for form in (canary, canary.lower()):
@@ -272,7 +272,7 @@ def test_no_canary_reaches_the_sqlite_file_or_redis(tmp_path, registry, redis_ur
 WRITER = textwrap.dedent("""
     import sys
     from detector.campaigns.fingerprint import fingerprint
-    from detector.campaigns.sqlite_store import SqliteCampaignStore
+    from detector.campaigns.stores.sqlite import SqliteCampaignStore
     from detector.engine import prepare
     from detector.signals import default_registry
     registry = default_registry()
@@ -309,7 +309,7 @@ def test_an_index_built_with_another_fingerprint_scheme_is_refused(tmp_path):
     import sqlite3
 
     from detector.campaigns.fingerprint import IncompatibleIndex
-    from detector.campaigns.sqlite_store import SqliteCampaignStore
+    from detector.campaigns.stores.sqlite import SqliteCampaignStore
 
     path = tmp_path / "old.db"
     SqliteCampaignStore(path).close()
@@ -322,14 +322,26 @@ def test_an_index_built_with_another_fingerprint_scheme_is_refused(tmp_path):
 def test_a_copy_as_like_two_campaigns_joins_the_same_one_whatever_order_they_are_found_in(fp, monkeypatch):
     """Candidates come from sets and queries in no set order; a tie must not depend on it (or on
     Python's per-process string hashing), so one corpus links the same way every run."""
-    index = CampaignIndex()
+    index = MemoryCampaignStore()
     index.link([fp(PITCH, "Anna", "Globex"), fp(OTHER, "Bruno", "Initech")])
     both = {cid: entry.reps for cid, entry in index._campaigns.items()}
     assert len(both) == 2
-    monkeypatch.setattr("detector.campaigns.index.similarity", lambda a, b: 0.9)
+    monkeypatch.setattr("detector.campaigns.linking.similarity", lambda a, b: 0.9)
     copy = fp(PITCH, "Chen", "Umbrella")
     chosen = set()
     for found in (both, dict(reversed(both.items()))):
         monkeypatch.setattr(index, "_candidates", lambda keys, found=found: found)
         chosen.add(index._best_match(copy, [])[0])
     assert len(chosen) == 1 and None not in chosen
+
+
+def test_every_redis_key_follows_the_one_key_scheme(redis_url, fp):
+    """Single adds and the bulk prefill write only keys that RedisLayout names, under the store's prefix."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    store = RedisCampaignStore(redis_url, prefix="scheme-test:")
+    store.prefill([fp(PITCH, "Anna", "Globex"), fp(PITCH, "Bruno", "Initech")])
+    assert store.link([fp(PITCH, "Chen", "Umbrella")])[0].copies == 3
+    kinds = {key.decode().removeprefix("scheme-test:").split(":")[0] for key in client.scan_iter()}
+    assert all(key.startswith(b"scheme-test:") for key in client.scan_iter())
+    assert kinds == {"meta", "m", "c", "r", "u", "f", "b"}  # the lock is gone once released

@@ -1,6 +1,7 @@
-"""The campaign index contract, and the in-memory index used for one run or one inbox.
+"""How copies link into campaigns, the same in every store (detector.campaigns.stores), over each
+store's storage primitives.
 
-Every store links the same way (`CampaignStore.link`): a copy joins the campaign holding the
+Every store links the same way (`LinkingStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
 details vary between them: none masked, one reader, or every copy filled alike, as a memo naming
 its readers' one company, `_same_fills`), else starts one; between copies that reached only one
@@ -18,13 +19,9 @@ can be indexed first (`prefill`) and then scored against the same index without 
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 import time
 from abc import ABC, abstractmethod
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,8 +41,6 @@ from detector.campaigns.fingerprint import (
 
 MAX_REPS = 8
 """Distinct signatures of each kind kept per campaign."""
-MAX_EXEMPLARS = 8
-"""Skeletons kept per campaign for slot alignment (in-memory index only; never persisted)."""
 MAX_FILLS = 16
 """Salted identity fills kept per campaign: enough to tell a fill every copy shares (a company
 memo names the company to each coworker) from one that varies; past it, more fills only vary more."""
@@ -55,6 +50,8 @@ DEFAULT_MAX_CAMPAIGNS = 1_000_000
 
 @dataclass(frozen=True)
 class Campaign:
+    """A campaign as one copy sees it: counts, what varies between copies, how the copy linked."""
+
     id: str
     copies: int
     recipients: int
@@ -79,7 +76,7 @@ class Joined:
     digest: bytes
 
 
-class CampaignStore(ABC):
+class LinkingStore(ABC):
     """Shared linking logic; a backend supplies storage primitives inside `_transaction`."""
 
     unvaried_threshold = UNVARIED_THRESHOLD
@@ -122,7 +119,7 @@ class CampaignStore(ABC):
         """Add every copy, then report each one's campaign (None: no other copy known)."""
         fps = list(fingerprints)
         joined = [self.add(fp) if fp is not None else None for fp in fps]
-        return [self.campaign(j, fp) if j is not None else None for j, fp in zip(joined, fps)]
+        return [self.campaign(j, fp) if j is not None else None for j, fp in zip(joined, fps, strict=True)]
 
     def prefill(self, fingerprints: Iterable[Fingerprint | None]) -> None:
         """Index a whole inbox first (one transaction), so that scoring it afterwards lets the first
@@ -139,6 +136,7 @@ class CampaignStore(ABC):
             return self._state(cid) if cid is not None else None
 
     def add(self, fp: Fingerprint) -> Joined:
+        """Record one copy (idempotent per message): it joins the best-matching campaign or starts one."""
         member, recipient = self.member_key(fp), self.recipient_key(fp)
         now = time.time()
         with self._transaction():
@@ -158,6 +156,7 @@ class CampaignStore(ABC):
         return Joined(cid, fp.digest)
 
     def campaign(self, joined: Joined, fp: Fingerprint | None = None) -> Campaign | None:
+        """The campaign a joined copy is in, as that copy sees it; None until another copy is known."""
         with self._reading():
             state = self._state(joined.campaign)
             if state is None or state.copies < 2:
@@ -269,7 +268,8 @@ class CampaignStore(ABC):
         return ()
 
     def close(self) -> None:
-        pass
+        """Let go of the backend's connection or file; a store in memory holds none."""
+        return None
 
     def __enter__(self):
         return self
@@ -320,132 +320,6 @@ class CampaignStore(ABC):
 
     @abstractmethod
     def _evict(self, now: float) -> None: ...
-
-
-@dataclass
-class _Entry:
-    reps: list[np.ndarray] = field(default_factory=list)
-    members: set[bytes] = field(default_factory=set)
-    recipients: set[bytes] = field(default_factory=set)
-    slot_types: set[str] = field(default_factory=set)
-    fills: set[bytes] = field(default_factory=set)
-    exemplars: dict[bytes, Fingerprint] = field(default_factory=dict)
-    """Some copies' fingerprints (their skeleton words and figures), by member key."""
-    last_seen: float = 0.0
-
-
-class CampaignIndex(CampaignStore):
-    """In-memory index for one run (`sincere score` input, one inbox scan); LRU-bounded."""
-
-    def __init__(self, salt: bytes | None = None, threshold: float = LINK_THRESHOLD,
-                 ttl_s: float | None = None, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
-        super().__init__(salt or os.urandom(32), threshold, ttl_s, max_campaigns)
-        self._lock = threading.RLock()
-        self._campaigns: OrderedDict[str, _Entry] = OrderedDict()
-        self._bands: dict[int, str | list[str]] = {}
-        """Band key → campaign id, or a list of them when several share the band (rare; saves memory)."""
-        self._members: dict[bytes, str] = {}
-
-    def __len__(self) -> int:
-        return len(self._campaigns)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        with self._lock:
-            yield
-
-    def _campaign_of(self, member: bytes) -> str | None:
-        return self._members.get(member)
-
-    def _touch(self, cid: str, now: float) -> None:
-        self._campaigns[cid].last_seen = now
-        self._campaigns.move_to_end(cid)
-
-    def _candidates(self, keys: list[int]) -> dict[str, list[np.ndarray]]:
-        found: set[str] = set()
-        for key in keys:
-            holders = self._bands.get(key)
-            if holders is not None:
-                found.update([holders] if isinstance(holders, str) else holders)
-        return {cid: self._campaigns[cid].reps for cid in found}
-
-    def _create(self, cid: str, now: float) -> str:
-        while cid in self._campaigns:
-            cid += "x"
-        self._campaigns[cid] = _Entry(last_seen=now)
-        return cid
-
-    def _reps(self, cid: str) -> list[np.ndarray]:
-        return self._campaigns[cid].reps
-
-    def _add_rep(self, cid: str, sig: np.ndarray, keys: list[int]) -> None:
-        entry = self._campaigns[cid]
-        entry.reps.append(sig)
-        for key in keys:
-            holders = self._bands.setdefault(key, cid)
-            if holders != cid:
-                if isinstance(holders, str):
-                    self._bands[key] = holders = [holders]
-                if cid not in holders:
-                    holders.append(cid)
-
-    def _join(self, cid: str, member: bytes, recipient: bytes, fp: Fingerprint, now: float) -> None:
-        entry = self._campaigns[cid]
-        entry.members.add(member)
-        entry.recipients.add(recipient)
-        entry.slot_types |= fp.slot_types
-        entry.fills.update(self.new_fills(fp, entry.fills))
-        if len(entry.exemplars) < MAX_EXEMPLARS:
-            entry.exemplars[member] = fp
-        self._members[member] = cid
-        self._touch(cid, now)
-
-    def _state(self, cid: str) -> Campaign | None:
-        entry = self._campaigns.get(cid)
-        if entry is None:
-            return None
-        return Campaign(cid, len(entry.members), len(entry.recipients), frozenset(entry.slot_types), False)
-
-    def _has_recipient(self, cid: str, recipient: bytes) -> bool:
-        return recipient in self._campaigns[cid].recipients
-
-    def _fills(self, cid: str) -> set[bytes]:
-        return self._campaigns[cid].fills
-
-    def _exemplars(self, cid: str, fp: Fingerprint | None, pitches: bool = False) -> tuple[tuple[str, ...], ...]:
-        """Other copies' skeletons, or their pitches' where the copy asking is linked by its pitch."""
-        kept = self._kept_copies(cid, fp)
-        if pitches:
-            return tuple(other.tokens[other.opening:] for other in kept if other.pitch is not None)
-        return tuple(other.tokens for other in kept)
-
-    def _kept_copies(self, cid: str, fp: Fingerprint | None) -> list[Fingerprint]:
-        entry = self._campaigns.get(cid)
-        if entry is None:
-            return []
-        own = self.member_key(fp) if fp is not None else None
-        return [other for member, other in entry.exemplars.items() if member != own]
-
-    def _evict(self, now: float) -> None:
-        while self._campaigns:
-            cid, entry = next(iter(self._campaigns.items()))
-            expired = self.ttl_s is not None and entry.last_seen < now - self.ttl_s
-            if not expired and (self.max_campaigns is None or len(self._campaigns) <= self.max_campaigns):
-                return
-            self._drop(cid)
-
-    def _drop(self, cid: str) -> None:
-        entry = self._campaigns.pop(cid)
-        for key in (k for rep in entry.reps for k in rep_keys(rep)):  # text bands or audio keys
-            holders = self._bands.get(key)
-            if holders == cid:
-                del self._bands[key]
-            elif isinstance(holders, list) and cid in holders:
-                holders.remove(cid)
-                if not holders:
-                    del self._bands[key]
-        for member in entry.members:
-            self._members.pop(member, None)
 
 
 def _by_type(fills: set[bytes]) -> dict[str, set[bytes]]:

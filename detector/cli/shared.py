@@ -1,0 +1,34 @@
+"""What every shell of `sincere` shares: its exit statuses, one-line failures, and loading the model
+once (a bad bundle is one line and exit 2 before any input is read)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from detector.models.selection import resolve_model
+
+if TYPE_CHECKING:
+    from detector.engine import Detector
+
+EXIT_OK, EXIT_SOME_ERRORS, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
+
+
+def fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print `error: message` on stderr and exit: a user's mistake is one line, never a traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(status)
+
+
+def load_detector(model: Path | None) -> Detector:
+    """The bundle chosen by --model, $SINCERE_MODEL, `sincere models use` or the shipped default."""
+    from detector.models.artifacts import BundleError
+    from detector.engine import Detector
+
+    choice = resolve_model(model)
+    try:
+        return Detector.open(choice.path)
+    except BundleError as exc:
+        fail(f"{exc} (bundle chosen by {choice.source})")
