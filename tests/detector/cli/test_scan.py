@@ -54,7 +54,7 @@ def test_scan_loads_the_model_once(tmp_path, monkeypatch):
     """The shell checks the bundle by loading it and the scan scores with that same detector."""
     import shutil
 
-    from detector.bundle import Bundle, default_bundle_path
+    from detector.models.bundle import Bundle, default_bundle_path
 
     bundle = tmp_path / "bundle"
     shutil.copytree(default_bundle_path(), bundle)
