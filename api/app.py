@@ -50,9 +50,7 @@ class Services:
     """One index for every request and, through its SQLite file or Redis, every worker."""
 
     def score(self, records: list[Mapping[str, Any]], user: str) -> list[dict[str, Any]]:
-        results = list(self.detector.score_many(records, campaigns=self.campaigns))
-        self.feedback.apply(user, records, results)
-        return results
+        return list(self.detector.score_many(records, campaigns=self.campaigns, sender_rules=self.feedback.rules_for(user)))
 
     def checks(self) -> dict[str, bool]:
         return {

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from api.auth import Caller, authenticate, caller
 from api.errors import describe, documented, safe_field_errors
-from api.feedback import RULE_FOR_FEEDBACK, sender_identity
+from api.feedback import RULE_FOR_FEEDBACK
 from api.schemas import (
     MAX_BATCH,
     MAX_ID_CHARS,
@@ -31,6 +31,7 @@ from api.schemas import (
 from detector.audio.decoding import duration_seconds
 from detector.audio.transcription import recogniser_missing
 from detector.results import error_result
+from detector.sender_rules import sender_identity
 from detector.voicemail import has_own_words
 
 router = APIRouter()

@@ -1,11 +1,12 @@
-"""The signal registry: every signal's code, description and detector, in run order."""
+"""The signal registry: every signal's code and detector, in run order (descriptions: detector.reasons)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from detector.message import Message
-from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal
+from detector.reasons import REASONS
+from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal, identity_slots
 
 
 class SignalRegistry:
@@ -17,6 +18,8 @@ class SignalRegistry:
     def add(self, signal: Signal) -> None:
         if not CODE_PATTERN.match(signal.code):
             raise ValueError(f"signal code {signal.code!r} is not UPPER_SNAKE")
+        if signal.code not in REASONS:
+            raise ValueError(f"signal code {signal.code} has no entry in the reason catalogue (detector/reasons.py)")
         if signal.code in self._signals:
             raise ValueError(f"signal code {signal.code} is registered twice")
         missing = [c for c in signal.requires if c not in self._signals]
@@ -70,4 +73,4 @@ def default_registry() -> SignalRegistry:
     )
 
 
-__all__ = ["Evidence", "Hit", "Signal", "SignalRegistry", "default_registry", "Mapping"]
+__all__ = ["Evidence", "Hit", "Signal", "SignalRegistry", "default_registry", "identity_slots", "Mapping"]

@@ -1,8 +1,9 @@
 """The one small contract every signal keeps (after Presidio's recognizers and Rspamd's symbols).
 
 A signal looks at a `Message` (and at the hits of signals registered before it) and
-returns a `Hit` or None. Its weight is not set here: weights live in the policy config,
-keyed by the signal's stable code, so they can be retuned without touching detection.
+returns a `Hit` or None. Its description, group and weight bounds are not set here but in the
+reason catalogue (detector.reasons), keyed by the signal's stable code; fitted weights live in
+the policy config, so they can be retuned without touching detection.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from detector.message import Message
+from detector.reasons import IDENTITY_SLOTS, reason
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
@@ -43,9 +45,13 @@ class Hit:
 
 class Signal:
     code: ClassVar[str]
-    description: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
     """Codes of signals whose hits this one reads; they must be registered earlier."""
+
+    @property
+    def description(self) -> str:
+        """What the signal means to a reader, from the reason catalogue."""
+        return reason(self.code).description
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         raise NotImplementedError
@@ -54,3 +60,8 @@ class Signal:
         """Build a hit whose evidence spans repeat the scored text, sorted and de-duplicated."""
         evidence = tuple(Evidence.of(message.text, s, e) for s, e in sorted(set(spans)))
         return Hit(code=self.code, evidence=evidence, strength=strength, data=data)
+
+
+def identity_slots(hits: Mapping[str, Hit]) -> list[Mapping[str, Any]]:
+    """The reader's details found in the text (IDENTITY_SLOTS' slots), or none when that signal did not run."""
+    return hits[IDENTITY_SLOTS].data.get("slots", []) if IDENTITY_SLOTS in hits else []

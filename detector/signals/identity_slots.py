@@ -171,7 +171,6 @@ class _Identity:
 
 class IdentitySlots(Signal):
     code = "IDENTITY_SLOTS"
-    description = "The message refers to you by name, company, title, place or a link made for you."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         ident = _Identity(message.recipient, message)

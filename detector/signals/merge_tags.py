@@ -87,7 +87,6 @@ def _spintax(tag: str) -> bool:
 
 class MergeTagLeftover(Signal):
     code = "MERGE_TAG_LEFTOVER"
-    description = "An unfilled mail-merge placeholder such as [FIRST_NAME] or {{company}} was left in."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         spans, tags, syntaxes = [], [], set()

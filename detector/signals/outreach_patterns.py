@@ -132,7 +132,6 @@ _CALENDAR_LINK = re.compile(_CALENDAR, re.IGNORECASE)
 
 class OutreachPatterns(Signal):
     code = "OUTREACH_PATTERNS"
-    description = "Stock phrases of cold-outreach sequences (flattery opener, meeting ask, bump, 'personal video')."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         spans, kinds = [], {}

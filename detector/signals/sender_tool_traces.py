@@ -78,7 +78,6 @@ def _link_kinds(url: str) -> set[str]:
 
 class SenderToolTraces(Signal):
     code = "SENDER_TOOL_TRACES"
-    description = "Headers, tracking pixels or tracking links left by a mail-merge or sequencing tool."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         traces: set[str] = set()

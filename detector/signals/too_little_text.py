@@ -24,8 +24,6 @@ def word_count(text: str, limit: int) -> int:
 
 class TooLittleText(Signal):
     code = "TOO_LITTLE_TEXT"
-    description = (f"Too little text to judge (under {MIN_WORDS} words): the wording cannot tell a template from "
-                   "a note, so the verdict leans personal unless there is conclusive evidence.")
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         words = word_count(message.text, MIN_WORDS)

@@ -41,7 +41,6 @@ _HINTS = ("order", "ship", "deliver", "track", "package", "parcel", "receipt", "
 
 class TransactionalNotice(Signal):
     code = "TRANSACTIONAL_NOTICE"
-    description = "Order, shipping, billing or account-notice wording: machine mail to a customer, not a note."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
         spans, kinds = [], {}

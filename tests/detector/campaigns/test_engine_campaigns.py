@@ -6,7 +6,7 @@ import detector.engine as engine
 from detector.campaigns import CampaignIndex
 from detector.campaigns.sqlite_store import SqliteCampaignStore
 from detector.engine import Detector
-from detector.features import CAMPAIGN_COPY
+from detector.reasons import CAMPAIGN_COPY
 from detector.policy import FIXED_WEIGHTS, Policy
 
 MERGE = ("Hi {first},\n\nI came across {company} while researching teams that run their own support desk, and "
