@@ -36,6 +36,8 @@ EXTRA_OF_MODULE = {
 """Optional modules and the extra that installs each, for a one-line error instead of a traceback."""
 MAILBOX_SUFFIXES = frozenset({".mbox", ".mbx", ".mbs"})
 HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
+RULES_HELP = ("Your sender rules, YAML or JSON {allow: [...], deny: [...]} of addresses, profile URLs or domains: "
+              "an allowed sender's messages are personal, a denied one's smile (the score stays the model's).")
 
 
 def load_detector(model: Path | None):
@@ -47,6 +49,19 @@ def load_detector(model: Path | None):
         return Detector.from_path(choice.path) if choice.path else Detector.default()
     except BundleError as exc:
         typer.echo(f"error: {exc} (bundle chosen by {choice.source})", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def load_sender_rules(path: Path | None):
+    """The `--rules FILE` of `score` and `scan`: None without one; a file that cannot be used exits 2."""
+    from detector.sender_rules import SenderList, SenderRulesError
+
+    if path is None:
+        return None
+    try:
+        return SenderList.load(path)
+    except SenderRulesError as exc:
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -95,12 +110,14 @@ def score(
     model: Annotated[Path | None, typer.Option(help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
     pretty: Annotated[bool | None, typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes that parse and run the model (use the cores of a big input).")] = 1,
+    rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP)] = None,
 ) -> None:
     """Score messages; one contract result per input record, in order.
 
     Exit status: 0 when every record was scored, 1 when some records were errors
     (their results say why), 2 when the input or model could not be opened, 3 when the tool failed.
     """
+    sender_rules = load_sender_rules(rules)
     detector = load_detector(model)
     errors = 0
     with ExitStack() as stack:
@@ -111,7 +128,8 @@ def score(
             from detector.view import ResultView
 
             view = ResultView(threshold=detector.bundle.policy.threshold)
-        for result in detector.score_many(_records(stack, source, text, channel, recipient), workers=workers):
+        records = _records(stack, source, text, channel, recipient)
+        for result in detector.score_many(records, workers=workers, sender_rules=sender_rules):
             errors += result["verdict"] == "error"
             if view is not None:
                 view.show(result)

@@ -41,6 +41,7 @@ def scan(
     workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
     checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
     model: Annotated[Path | None, typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Your sender rules, as for `sincere score --rules`.")] = None,
     campaigns: Annotated[str | None, typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
                                                           "redis://host:port/db (default: a temporary SQLite file; "
                                                           "a remote Dask cluster needs redis).")] = None,
@@ -58,7 +59,7 @@ def scan(
     2 the input, the output name or the model could not be used; 3 the tool itself failed (rerun with
     --resume after fixing it: finished checkpoints are kept).
     """
-    from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector
+    from detector.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_ERRORS, load_detector, load_sender_rules
     from detector.model_selection import resolve_model
 
     _require(("pandas", "pyarrow") + (("matplotlib",) if report else ()), INSTALL_BATCH)
@@ -78,6 +79,7 @@ def scan(
     if out.suffix.lower() not in OUTPUT_FORMATS:
         typer.echo(f"error: --out must end in {', '.join(OUTPUT_FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    sender_rules = load_sender_rules(rules)
     if is_mailbox_url(path):
         from detector.batch.imap.cli import scan_mailbox
 
@@ -85,7 +87,7 @@ def scan(
         raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
                                       every=max(1, checkpoint_every), model=resolve_model(model).path,
                                       campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers,
-                                      since=since, label=label, move_to=move_to, dry_run=dry_run,
+                                      sender_rules=sender_rules, since=since, label=label, move_to=move_to, dry_run=dry_run,
                                       password_file=password_file, token_file=oauth2_token_file, state_dir=state_dir))
     if since or label or move_to or dry_run or password_file or oauth2_token_file or state_dir:
         typer.echo("error: --since, --label, --move-to, --dry-run, --password-file, --oauth2-token-file and "
@@ -99,7 +101,7 @@ def scan(
     model = resolve_model(model).path  # the bundle `sincere score` would use, by path for Dask workers
     options = ScanOptions(path=path, out=out, fmt=fmt, owner=Owner.parse(me, company, title), report=report,
                           resume=resume, engine=engine, scheduler=scheduler, workers=workers,
-                          every=max(1, checkpoint_every), model=model, campaigns=campaigns)
+                          every=max(1, checkpoint_every), model=model, campaigns=campaigns, sender_rules=sender_rules)
     try:
         with ScanProgress() as progress:
             summary = run_scan(options, progress.update)

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from detector.batch.frame import campaigns_for, detector_for, fingerprint_frame, score_frame
+from detector.sender_rules import SenderRules
 
 IN_FLIGHT_PER_WORKER = 2
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
@@ -30,13 +31,15 @@ def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
     return fingerprint_frame(frame, detector_for(model))
 
 
-def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str) -> pd.DataFrame:
-    return score_frame(frame, detector_for(model), campaigns_for(campaigns, run))
+def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str,
+                    sender_rules: SenderRules | None) -> pd.DataFrame:
+    return score_frame(frame, detector_for(model), campaigns_for(campaigns, run), sender_rules)
 
 
 class DaskEngine:
-    def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int):
-        self.model, self.campaigns, self.run = model, campaigns, run
+    def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int,
+                 sender_rules: SenderRules | None = None):
+        self.model, self.campaigns, self.run, self.sender_rules = model, campaigns, run, sender_rules
         self.scheduler, self.workers = scheduler, workers
         self._stack = ExitStack()
 
@@ -71,4 +74,4 @@ class DaskEngine:
         return self._map(fingerprint_partition, frames, self.model)
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        return self._map(score_partition, frames, self.model, self.campaigns, self.run)
+        return self._map(score_partition, frames, self.model, self.campaigns, self.run, self.sender_rules)

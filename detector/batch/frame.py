@@ -17,6 +17,7 @@ import pyarrow as pa
 from detector.campaigns import CampaignStore, open_campaign_index
 from detector.campaigns.fingerprint import Fingerprint
 from detector.engine import BadLine, Detector
+from detector.sender_rules import SenderRules
 
 INPUT_FIELDS = ("id", "channel", "subject", "body", "body_html", "raw", "audio_path", "sender", "recipient",
                 "headers", "sent_at", "thread")
@@ -72,15 +73,16 @@ def fingerprint_frame(frame: pd.DataFrame, detector: Detector | None = None) -> 
 
 
 def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
-                campaigns: CampaignStore | None = None) -> pd.DataFrame:
+                campaigns: CampaignStore | None = None, sender_rules: SenderRules | None = None) -> pd.DataFrame:
     """One result row per input row, same order: contract result columns plus metadata columns.
 
     `campaigns` is the inbox-wide index (prefilled from every frame's fingerprints); without it
-    the engine links copies within this frame only.
+    the engine links copies within this frame only. `sender_rules`: the user's (Detector.score_many).
     """
     detector = detector or Detector.default()
     rows = frame.to_dict("records")
-    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S)
+    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S,
+                                  sender_rules=sender_rules)
     out = []
     for row, result in zip(rows, results, strict=True):
         labels = _value(row, "labels")

@@ -28,6 +28,7 @@ from detector.batch.frame import NESTED, SCHEMA, detector_for, fingerprint_frame
 from detector.batch.owner import SAMPLE, Owner, infer
 from detector.batch.readers.base import Position
 from detector.campaigns import CampaignStore, open_campaign_index
+from detector.sender_rules import SenderRules
 
 Progress = Callable[[str, int, int, Position], None]
 """on_progress(phase, messages done, of which by this run, reader position)."""
@@ -81,6 +82,8 @@ class ScanOptions:
     """Campaign index URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
     source: Source | None = None
     """Read this instead of the file at `path` (a live IMAP folder)."""
+    sender_rules: SenderRules | None = None
+    """The user's sender rules (detector.sender_rules), applied to every message as `sincere score --rules` does."""
 
 
 @dataclass
@@ -216,8 +219,8 @@ def _with_owner(rows: Iterable[dict[str, Any]], owner: Owner) -> Iterator[dict[s
 class LocalEngine:
     """This process: the same frame functions the Dask workers run."""
 
-    def __init__(self, model: str | None, campaigns: CampaignStore):
-        self.detector, self.campaigns = detector_for(model), campaigns
+    def __init__(self, model: str | None, campaigns: CampaignStore, sender_rules: SenderRules | None = None):
+        self.detector, self.campaigns, self.sender_rules = detector_for(model), campaigns, sender_rules
 
     def __enter__(self) -> LocalEngine:
         return self
@@ -229,7 +232,7 @@ class LocalEngine:
         return (fingerprint_frame(frame, self.detector) for frame in frames)
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        return (score_frame(frame, self.detector, self.campaigns) for frame in frames)
+        return (score_frame(frame, self.detector, self.campaigns, self.sender_rules) for frame in frames)
 
 
 def _engine(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, run: str):
@@ -237,8 +240,8 @@ def _engine(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, 
     if options.engine == "dask":
         from detector.batch.dask_engine import DaskEngine
 
-        return DaskEngine(model, campaigns_url, run, options.scheduler, options.workers)
-    return LocalEngine(model, campaigns)
+        return DaskEngine(model, campaigns_url, run, options.scheduler, options.workers, options.sender_rules)
+    return LocalEngine(model, campaigns, options.sender_rules)
 
 
 def _rows(source: Source, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:

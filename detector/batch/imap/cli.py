@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from detector.sender_rules import SenderRules
+
 EXIT_BAD_INPUT = 2
 imap_app = typer.Typer(help="Live mailboxes over IMAP: take back what Sincere wrote.", no_args_is_help=True)
 
@@ -72,7 +74,8 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
 
 
 def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: bool, every: int, model: Path | None,
-                 campaigns: str | None, engine: str, scheduler: str | None, workers: int, since: datetime | None, label: bool, move_to: str | None, dry_run: bool,
+                 campaigns: str | None, engine: str, scheduler: str | None, workers: int, sender_rules: SenderRules | None,
+                 since: datetime | None, label: bool, move_to: str | None, dry_run: bool,
                  password_file: Path | None, token_file: Path | None, state_dir: Path | None) -> int:
     """`sincere scan imaps://…`; returns the exit status."""
     _require_imap()
@@ -84,7 +87,8 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
 
     options = MailboxScanOptions(out=out, owner=owner, since=since.date() if since else None, label=label,
                                  move_to=move_to, dry_run=dry_run, resume=resume, report=report, every=every,
-                                 model=model, campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers)
+                                 model=model, campaigns=campaigns, engine=engine, scheduler=scheduler, workers=workers,
+                                 sender_rules=sender_rules)
     resume_hint = "; what was scored is kept: run the same command again with --resume to go on"
     with _mailbox(url, password_file, token_file, state_dir, resume_hint) as (session, account):
         try:

@@ -22,6 +22,7 @@ from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
 from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
 from detector.batch.scan import Checkpoint, Progress, ScanOptions, Summary, scan
+from detector.sender_rules import SenderRules
 
 
 @dataclass
@@ -42,6 +43,8 @@ class MailboxScanOptions:
     engine: str = "local"
     scheduler: str | None = None
     workers: int = 2
+    sender_rules: SenderRules | None = None
+    """The user's sender rules (detector.sender_rules), applied to every message."""
 
     @property
     def writes_back(self) -> bool:
@@ -119,7 +122,7 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
     summary = scan(ScanOptions(path=Path(str(session.url)), out=options.out, owner=owner, report=options.report,
                                resume=options.resume, engine=options.engine, scheduler=options.scheduler,
                                workers=options.workers, every=options.every, model=options.model,
-                               campaigns=options.campaigns or account.campaigns_url,
+                               campaigns=options.campaigns or account.campaigns_url, sender_rules=options.sender_rules,
                                source=ImapFolderSource(session, folder.uidvalidity, uids)), on_progress)
     plan, changed = None, {}
     if options.label or options.move_to:
