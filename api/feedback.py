@@ -52,6 +52,8 @@ def load_salt(secret: str | None, data_dir: Path) -> bytes:
 
 
 class FeedbackStore:
+    """Each user's sender rules, as keyed hashes only, in the API's SQLite database."""
+
     def __init__(self, path: Path, salt: bytes):
         self.db = Database(path, _SCHEMA)
         self._salt = salt
@@ -60,6 +62,7 @@ class FeedbackStore:
         return hmac.new(self._salt, "\0".join(parts).encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def record(self, user: str, sender: str, rule: str | None) -> None:
+        """Set (or, with None, forget) this user's rule about a `sender_identity`."""
         user_hash, sender_hash = self._hash("user", user), self._hash("sender", user, sender)
         conn = self.db.connection()
         if rule is None:
@@ -71,6 +74,7 @@ class FeedbackStore:
             )
 
     def rule(self, user: str, sender: str) -> str | None:
+        """This user's rule about a `sender_identity`, or None."""
         row = self.db.connection().execute(
             "SELECT rule FROM sender_rules WHERE user_hash = ? AND sender_hash = ?",
             (self._hash("user", user), self._hash("sender", user, sender)),

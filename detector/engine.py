@@ -94,6 +94,8 @@ def unexpected(exc: BaseException, step: str) -> str:
 
 
 class Detector:
+    """A loaded bundle and the signals: scores records into contract results (the shells' one entry point)."""
+
     def __init__(self, bundle: Bundle, registry: SignalRegistry | None = None):
         self.bundle = bundle
         self.registry = registry or default_registry()
@@ -110,14 +112,17 @@ class Detector:
 
     @classmethod
     def default(cls) -> Detector:
+        """The shipped bundle's detector, loaded once per process."""
         return _default_detector()
 
     @classmethod
     def from_path(cls, path: str | Path) -> Detector:
+        """The detector of the (verified) bundle folder at `path`."""
         return cls(Bundle.load(path))
 
     @property
     def model_version(self) -> str:
+        """The bundle's version, echoed in every result."""
         return self.bundle.version
 
     def score(self, record: Any, sender_rules: SenderRules | None = None) -> dict[str, Any]:
@@ -193,8 +198,8 @@ class Detector:
             # transform here; other kinds' whole predict_proba, where it took a third off one message).
             with sklearn.config_context(skip_parameter_validation=True):
                 probs = self._predict_text_proba([text for *_, text, _ in ready])
-            for (i, message, hits, heard, _, print_), row in zip(ready, probs):
-                class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
+            for (i, message, hits, heard, _, print_), row in zip(ready, probs, strict=True):
+                class_probs = dict(zip(self.bundle.classes, (float(p) for p in row), strict=True))
                 out[i] = _Analysed(message, hits, class_probs, print_, heard)
         return out
 
@@ -208,9 +213,9 @@ class Detector:
         # A voicemail for an unknown recipient is compared with the index but not counted in it: the
         # same recording uploaded again without its recipient is not a second person.
         uncounted = [p is not None and p.recipient is None and a.heard is not None
-                     for p, a in zip(prints, analysed + heard)]
-        found = campaigns.link([None if skip else p for p, skip in zip(prints, uncounted)])
-        found = [_linked_elsewhere(campaigns, p) if skip else f for p, skip, f in zip(prints, uncounted, found)]
+                     for p, a in zip(prints, analysed + heard, strict=True)]
+        found = campaigns.link([None if skip else p for p, skip in zip(prints, uncounted, strict=True)])
+        found = [_linked_elsewhere(campaigns, p) if skip else f for p, skip, f in zip(prints, uncounted, found, strict=True)]
         linked, heard_linked = iter(found[:len(analysed)]), iter(found[len(analysed):])
         results = []
         for item in batch:

@@ -29,6 +29,7 @@ def model_text(message: Message, hits: Mapping[str, Hit]) -> str:
 
 
 def logit(p: float, eps: float = 1e-4) -> float:
+    """log(p / (1 - p)), with p kept `eps` away from 0 and 1 so a sure model stays finite."""
     p = min(max(p, eps), 1 - eps)
     return math.log(p / (1 - p))
 

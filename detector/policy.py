@@ -46,6 +46,8 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Decision:
+    """What the policy concluded: the score, the verdict, and each scored code's logit points."""
+
     score: float
     verdict: str
     contributions: dict[str, float] = field(default_factory=dict)
@@ -53,6 +55,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Policy:
+    """A bundle's blend (intercept, weights) and threshold: the one place a score becomes a verdict."""
+
     version: str
     intercept: float
     weights: Mapping[str, float]
@@ -70,15 +74,18 @@ class Policy:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The scored codes, in the order contributions are reported."""
         return tuple(self.weights)
 
     @classmethod
     def load(cls, path: Path) -> Policy:
+        """Read a bundle's `policy.yaml` (plain YAML)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls.from_dict(data, str(path))
 
     @classmethod
     def from_dict(cls, data: Any, origin: str = "policy") -> Policy:
+        """Check and build a policy from parsed data; a wrong field is a PolicyError naming `origin`."""
         if not isinstance(data, Mapping):
             raise PolicyError(f"{origin}: must be a mapping")
         missing = [k for k in ("version", "intercept", "weights", "threshold") if k not in data]
@@ -99,6 +106,7 @@ class Policy:
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """What training writes to `policy.yaml` (rounded, readable)."""
         return {
             "version": self.version,
             "intercept": round(self.intercept, 6),
@@ -108,9 +116,9 @@ class Policy:
         }
 
     def score(self, p_mass: float, hits: Mapping[str, Hit]) -> tuple[float, dict[str, float]]:
-        """The blend, with the two rules above it applied (see the module docstring)."""
+        """The blend, with the conclusive and too-little-text rules applied (see the module docstring)."""
         values = policy_features(p_mass, hits, self.codes)
-        contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values) if v}
+        contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values, strict=True) if v}
         conclusive = is_conclusive(hits)
         if conclusive:
             contributions = {c: w for c, w in contributions.items() if w > 0}
@@ -123,6 +131,7 @@ class Policy:
         return score, contributions
 
     def decide(self, class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> Decision:
+        """Score and verdict of one message from the text model's class probabilities and every hit."""
         p_mass = 1.0 - class_probs.get("personal", 0.0)
         score, contributions = self.score(p_mass, hits)
         ruled = next((c for c in VERDICT_CODES if c in hits), None)

@@ -58,6 +58,7 @@ class Heard:
 
 
 def is_audio_record(record: Any) -> bool:
+    """Whether the record brings a recording to hear."""
     return isinstance(record, Mapping) and record.get("audio_path") is not None
 
 
@@ -100,6 +101,7 @@ class Voicemail:
 
     @property
     def transcriber(self):
+        """The offline speech recogniser, loaded on the first recording without its own words."""
         if self._transcriber is None:
             from detector.audio.transcription import default_transcriber
 

@@ -58,6 +58,8 @@ def opening_ends(text: str, body_start: int = 0) -> list[int]:
 
 
 class Skeleton(NamedTuple):
+    """A message's masked tokens and the spans a campaign fingerprint is built from."""
+
     tokens: tuple[str, ...]
     slots: list[Mapping]
     """The identity slots masked in it."""

@@ -10,12 +10,15 @@ from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal, identity_
 
 
 class SignalRegistry:
+    """The signals to run, in dependency order, each code once and in the reason catalogue."""
+
     def __init__(self, signals: Iterable[Signal] = ()):
         self._signals: dict[str, Signal] = {}
         for signal in signals:
             self.add(signal)
 
     def add(self, signal: Signal) -> None:
+        """Register a signal after those it reads; a bad, repeated or uncatalogued code is refused."""
         if not CODE_PATTERN.match(signal.code):
             raise ValueError(f"signal code {signal.code!r} is not UPPER_SNAKE")
         if signal.code not in REASONS:
@@ -29,6 +32,7 @@ class SignalRegistry:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The registered codes in run order."""
         return tuple(self._signals)
 
     def __getitem__(self, code: str) -> Signal:
@@ -38,6 +42,7 @@ class SignalRegistry:
         return iter(self._signals.values())
 
     def run(self, message: Message) -> dict[str, Hit]:
+        """Every signal's hit on the message, keyed by code (signals that found nothing are absent)."""
         found: dict[str, Hit] = {}
         for signal in self._signals.values():
             hit = signal.detect(message, found)

@@ -21,20 +21,26 @@ CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Evidence:
+    """A span of the scored text that shows a reason, with its text repeated for clients."""
+
     start: int
     end: int
     text: str
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Evidence:
+        """The span [start, end) of `text`."""
         return cls(start=start, end=end, text=text[start:end])
 
     def as_dict(self) -> dict[str, Any]:
+        """The contract's `{start, end, text}`."""
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One reason found in one message: its evidence, strength and findings for later steps."""
+
     code: str
     evidence: tuple[Evidence, ...] = ()
     strength: float = 1.0
@@ -44,6 +50,8 @@ class Hit:
 
 
 class Signal:
+    """One detector of one reason code; subclasses set `code` (and `requires`) and implement `detect`."""
+
     code: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
     """Codes of signals whose hits this one reads; they must be registered earlier."""
@@ -54,6 +62,7 @@ class Signal:
         return reason(self.code).description
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """The hit on `message` (reading the hits `found` so far), or None."""
         raise NotImplementedError
 
     def hit(self, message: Message, spans: list[tuple[int, int]], strength: float = 1.0, **data: Any) -> Hit:

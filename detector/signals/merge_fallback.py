@@ -54,10 +54,13 @@ def _kind(m: re.Match) -> str:
 
 
 class MergeFallback(Signal):
+    """MERGE_FALLBACK: a generic greeting where a merge field had no name to fill in."""
+
     code = "MERGE_FALLBACK"
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """A generic greeting standing where the reader's name would be."""
         text, top = message.text, message.body_start + TOP_CHARS
         slots = identity_slots(found)
         name_starts = {s["start"] for s in slots if s["type"] in _NAME_TYPES}

@@ -36,10 +36,13 @@ def _normally_cased(message: Message, slots: list[dict]) -> bool:
 
 
 class MergeGlitch(Signal):
+    """MERGE_GLITCH: a merge field filled in wrong (casing, full name or company for a first name)."""
+
     code = "MERGE_GLITCH"
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Name slots whose form betrays a mail merge."""
         if "IDENTITY_SLOTS" not in found:
             return None
         slots = identity_slots(found)

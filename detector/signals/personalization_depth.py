@@ -85,10 +85,13 @@ def _norm(word: str) -> str:
 
 
 class PersonalizationDepth(Signal):
+    """PERSONALIZATION_DEPTH: whether personalization goes beyond filled-in fields to shared history."""
+
     code = "PERSONALIZATION_DEPTH"
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit:
+        """How deep the personalization goes: none, shallow (fields only) or deep (shared history)."""
         slots = identity_slots(found)
         template_like = any(code in found for code in TEMPLATE_CODES)
         clearly_templated = any(code in found and found[code].strength >= TEMPLATE_STRENGTH for code in TEMPLATE_CODES)
