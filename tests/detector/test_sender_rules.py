@@ -86,3 +86,20 @@ def test_the_engine_applies_rules_by_the_parsed_sender_and_leaves_errors_alone()
             "body": "Dana, the venue moved the keynote to 2pm, so we can still grab lunch at the noodle place you liked."}
     assert detector.score(note)["verdict"] == "personal"
     assert detector.score(note, sender_rules=SenderList.of(deny=["outreach.example"]))["verdict"] == "smile"
+
+
+def test_a_bad_rules_file_stops_score_and_scan_with_one_line_and_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("allow: sam@outreach.example\n", encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "1", "channel": "sms", "body": "see you at six"}\n', encoding="utf-8")
+    for args in (["score", str(source), "--rules", str(rules)],
+                 ["scan", str(source), "--out", str(tmp_path / "out.jsonl"), "--rules", str(rules)]):
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 2, done.output
+        assert done.stderr.strip() == f"error: {rules}: 'allow' must be a list of senders"
+    assert not (tmp_path / "out.jsonl").exists()
