@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from detector.engine import Detector
@@ -103,3 +105,17 @@ def test_a_bad_rules_file_stops_score_and_scan_with_one_line_and_exit_2(tmp_path
         assert done.exit_code == 2, done.output
         assert done.stderr.strip() == f"error: {rules}: 'allow' must be a list of senders"
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_pretty_view_shows_the_users_rule_that_set_the_verdict(tmp_path):
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("allow: [sam@outreach.example]\n", encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(OUTREACH) + "\n", encoding="utf-8")
+    done = CliRunner().invoke(app, ["score", str(source), "--pretty", "--rules", str(rules)], terminal_width=200)
+    assert done.exit_code == 0, done.output
+    assert "PERSONAL" in done.stdout and "USER_ALLOWED_SENDER" in done.stdout and "your rule" in done.stdout
