@@ -77,7 +77,7 @@ def fit_policy(X: np.ndarray, mass: np.ndarray, codes: Sequence[str], version: s
     policy = Policy(
         version=version,
         intercept=float(weights[0]),
-        weights={c: float(v) for c, v in zip(codes, weights[1:])},  # the catalogue's fixed weights join (Policy)
+        weights={c: float(v) for c, v in zip(codes, weights[1:], strict=True)},  # the catalogue's fixed weights join (Policy)
         threshold=threshold,
         target_fpr=target_fpr,
     )
