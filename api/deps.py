@@ -37,9 +37,7 @@ class Services:
 
     def score(self, records: list[Mapping[str, Any]], user: str) -> list[dict[str, Any]]:
         """Score for `user`: the shared campaign store links copies, the user's feedback rules apply."""
-        results = list(self.detector.score_many(records, campaigns=self.campaigns))
-        self.feedback.apply(user, records, results)
-        return results
+        return list(self.detector.score_many(records, campaigns=self.campaigns, sender_rules=self.feedback.rules_for(user)))
 
     def checks(self) -> dict[str, bool]:
         """What /readyz requires: the model loaded and every store answering."""

@@ -3,7 +3,9 @@
 A *user* is one API key plus the optional `X-Sincere-User` header (an opaque id the extension
 picks per install or per account), so one key can serve many users without mixing their rules.
 Only keyed hashes are stored: HMAC-SHA256 under a server secret of the user, and of user + sender,
-so the table reveals neither who the senders are nor that two users share one.
+so the table reveals neither who the senders are nor that two users share one. The engine applies a
+user's rules like every shell's (detector.sender_rules): `FeedbackStore.rules_for(user)` looks each
+sender up by its hash.
 """
 
 from __future__ import annotations
@@ -12,18 +14,13 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from api.db import Database, private_dir
+from detector.sender_rules import ALLOW, DENY, SenderRules
 
-ALLOW, DENY = "allow", "deny"
 RULE_FOR_FEEDBACK = {"not_cold": ALLOW, "smile": DENY, "forget": None}
-OVERRIDES = {
-    ALLOW: ("personal", "USER_ALLOWED_SENDER", "You marked this sender as not cold; your choice overrides the model."),
-    DENY: ("smile", "USER_DENIED_SENDER", "You marked this sender's messages as spam with a smile; your choice overrides the model."),
-}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sender_rules (
     user_hash TEXT NOT NULL,
@@ -32,18 +29,6 @@ CREATE TABLE IF NOT EXISTS sender_rules (
     PRIMARY KEY (user_hash, sender_hash)
 );
 """
-
-
-def sender_identity(sender: Any) -> str | None:
-    """What names a sender across messages: the e-mail address, else the profile URL."""
-    if not isinstance(sender, Mapping):
-        return None
-    email, profile = sender.get("email"), sender.get("profile_url")
-    if isinstance(email, str) and email.strip():
-        return "email:" + email.strip().lower()
-    if isinstance(profile, str) and profile.strip():
-        return "profile:" + profile.strip().lower().rstrip("/")
-    return None
 
 
 def load_salt(secret: str | None, data_dir: Path) -> bytes:
@@ -67,6 +52,8 @@ def load_salt(secret: str | None, data_dir: Path) -> bytes:
 
 
 class FeedbackStore:
+    """Each user's sender rules, as keyed hashes only, in the API's SQLite database."""
+
     def __init__(self, path: Path, salt: bytes):
         self.db = Database(path, _SCHEMA)
         self._salt = salt
@@ -75,6 +62,7 @@ class FeedbackStore:
         return hmac.new(self._salt, "\0".join(parts).encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def record(self, user: str, sender: str, rule: str | None) -> None:
+        """Set (or, with None, forget) this user's rule about a `sender_identity`."""
         user_hash, sender_hash = self._hash("user", user), self._hash("sender", user, sender)
         conn = self.db.connection()
         if rule is None:
@@ -86,20 +74,22 @@ class FeedbackStore:
             )
 
     def rule(self, user: str, sender: str) -> str | None:
+        """This user's rule about a `sender_identity`, or None."""
         row = self.db.connection().execute(
             "SELECT rule FROM sender_rules WHERE user_hash = ? AND sender_hash = ?",
             (self._hash("user", user), self._hash("sender", user, sender)),
         ).fetchone()
         return row[0] if row else None
 
-    def apply(self, user: str, records: Iterable[Mapping[str, Any]], results: Iterable[dict[str, Any]]) -> None:
-        """Let this user's sender rules decide the verdict of scored results (in place); the score stays the model's."""
-        for record, result in zip(records, results):
-            identity = sender_identity(record.get("sender"))
-            if result["verdict"] == "error" or identity is None:
-                continue
-            rule = self.rule(user, identity)
-            if rule is not None:
-                verdict, code, description = OVERRIDES[rule]
-                result["verdict"] = verdict
-                result["reasons"].insert(0, {"code": code, "weight": 0.0, "description": description, "evidence": []})
+    def rules_for(self, user: str) -> SenderRules:
+        """This user's sender rules, for the engine to apply (looked up by hash, one sender at a time)."""
+        return _StoredRules(self, user)
+
+
+@dataclass(frozen=True)
+class _StoredRules(SenderRules):
+    store: FeedbackStore
+    user: str
+
+    def rule_for(self, identity: str) -> str | None:
+        return self.store.rule(self.user, identity)

@@ -1,4 +1,5 @@
-"""The one engine every shell (CLI, API, batch) calls: parse → signals → text model → policy."""
+"""The one engine every shell (CLI, API, batch) calls: parse → signals → text model → link copies →
+policy → result, one path for every message (text or voicemail, with or without a user's sender rules)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,17 @@ from detector.campaigns.reason import campaign_hit
 from detector.campaigns.stores.contract import CampaignStore
 from detector.campaigns.stores.memory import MemoryCampaignStore
 from detector.contract import error_result
-from detector.features import CAMPAIGN_COPY, model_text
+from detector.features import model_text
 from detector.message import InvalidMessage, Message, from_record
 from detector.models.bundle import Bundle
 from detector.models.linear_text_scorer import LinearTextScorer
 from detector.models.selection import bundle_path
 from detector.parsing.rfc822 import UndecodableMessage
+from detector.reasons import CAMPAIGN_COPY
 from detector.results import build_result
+from detector.sender_rules import SenderRules
 from detector.signals import Evidence, Hit, SignalRegistry, default_registry
-from detector.voicemail import Heard, Voicemail
+from detector.voicemail import Heard, Voicemail, voice_hits, voice_summary
 
 BATCH_SIZE = 256
 TOO_EXPENSIVE = "too expensive to parse"
@@ -95,6 +98,8 @@ def unexpected(exc: BaseException, step: str) -> str:
 
 
 class Detector:
+    """A loaded bundle and the signals: scores records into contract results (the shells' one entry point)."""
+
     def __init__(self, bundle: Bundle, registry: SignalRegistry | None = None):
         self.bundle = bundle
         self.registry = registry or default_registry()
@@ -120,13 +125,16 @@ class Detector:
 
     @property
     def model_version(self) -> str:
+        """The bundle's version, echoed in every result."""
         return self.bundle.version
 
-    def score(self, record: Any) -> dict[str, Any]:
-        return next(self.score_many([record]))
+    def score(self, record: Any, sender_rules: SenderRules | None = None) -> dict[str, Any]:
+        """Score one record (see `score_many`)."""
+        return next(self.score_many([record], sender_rules=sender_rules))
 
     def score_many(self, records: Iterable[Any], campaigns: CampaignStore | None = None,
-                   workers: int = 1, parse_budget_s: float | None = None) -> Iterator[dict[str, Any]]:
+                   workers: int = 1, parse_budget_s: float | None = None,
+                   sender_rules: SenderRules | None = None) -> Iterator[dict[str, Any]]:
         """Score records lazily, in order, one result per record; bad records get error results.
 
         Copies of one template are linked through `campaigns` (default: a fresh in-memory index,
@@ -140,6 +148,9 @@ class Detector:
 
         Each message is read and decided inside its own error boundary: a failure is that
         message's error result, and the rest go on. `parse_budget_s`: see `prepare`.
+
+        `sender_rules`: the user's own allow/deny rules about senders (detector.sender_rules); a matching
+        rule sets that message's verdict, its score stays the model's. Looked up in this process.
         """
         index = campaigns if campaigns is not None else MemoryCampaignStore()
         iterator = iter(records)
@@ -147,7 +158,7 @@ class Detector:
         analysed = (self._analyse_in_processes(batches, workers, parse_budget_s) if workers > 1
                     else map(partial(self._analyse, parse_budget_s=parse_budget_s), batches))
         for batch in analysed:
-            yield from self._finish(batch, index)
+            yield from self._finish(batch, index, sender_rules)
 
     def fingerprint_many(self, records: Iterable[Any], parse_budget_s: float | None = None) -> Iterator[Fingerprint | None]:
         """The cheap pass (parse, signals, skeleton; no model): one fingerprint or None per record
@@ -190,12 +201,13 @@ class Detector:
             # transform here; other kinds' whole predict_proba, where it took a third off one message).
             with sklearn.config_context(skip_parameter_validation=True):
                 probs = self._predict_text_proba([text for *_, text, _ in ready])
-            for (i, message, hits, heard, _, print_), row in zip(ready, probs):
-                class_probs = dict(zip(self.bundle.classes, (float(p) for p in row)))
+            for (i, message, hits, heard, _, print_), row in zip(ready, probs, strict=True):
+                class_probs = dict(zip(self.bundle.classes, (float(p) for p in row), strict=True))
                 out[i] = _Analysed(message, hits, class_probs, print_, heard)
         return out
 
-    def _finish(self, batch: list[dict[str, Any] | _Analysed], campaigns: CampaignStore) -> list[dict[str, Any]]:
+    def _finish(self, batch: list[dict[str, Any] | _Analysed], campaigns: CampaignStore,
+                sender_rules: SenderRules | None) -> list[dict[str, Any]]:
         """Link the batch's copies, then decide each message: the steps that share state."""
         analysed = [a for a in batch if isinstance(a, _Analysed)]
         heard = [a for a in analysed if a.heard is not None]
@@ -204,9 +216,9 @@ class Detector:
         # A voicemail for an unknown recipient is compared with the index but not counted in it: the
         # same recording uploaded again without its recipient is not a second person.
         uncounted = [p is not None and p.recipient is None and a.heard is not None
-                     for p, a in zip(prints, analysed + heard)]
-        found = campaigns.link([None if skip else p for p, skip in zip(prints, uncounted)])
-        found = [_linked_elsewhere(campaigns, p) if skip else f for p, skip, f in zip(prints, uncounted, found)]
+                     for p, a in zip(prints, analysed + heard, strict=True)]
+        found = campaigns.link([None if skip else p for p, skip in zip(prints, uncounted, strict=True)])
+        found = [_linked_elsewhere(campaigns, p) if skip else f for p, skip, f in zip(prints, uncounted, found, strict=True)]
         linked, heard_linked = iter(found[:len(analysed)]), iter(found[len(analysed):])
         results = []
         for item in batch:
@@ -216,21 +228,30 @@ class Detector:
             campaign = next(linked)
             heard_campaign = next(heard_linked) if item.heard is not None else None
             try:
-                results.append(self._decide(item, campaign, heard_campaign))
+                results.append(self._decide(item, campaign, heard_campaign, sender_rules))
             except Exception as exc:  # noqa: BLE001 - one message never stops the rest
                 results.append(error_result(item.message.id, unexpected(exc, "scoring"), self.model_version))
         return results
 
-    def _decide(self, item: _Analysed, campaign: Any, heard_campaign: Any) -> dict[str, Any]:
-        hits = item.hits
+    def _decide(self, item: _Analysed, campaign: Campaign | None, heard_campaign: Campaign | None,
+                sender_rules: SenderRules | None) -> dict[str, Any]:
+        """The one decision path: the message's hits, plus those only known now (its campaign, what its
+        recording told, the user's rule about its sender), through the policy into one result."""
+        hits = dict(item.hits)
         if campaign is not None:
-            hits = {**hits, CAMPAIGN_COPY: campaign_hit(item.message, item.fingerprint, campaign)}
+            hits[CAMPAIGN_COPY] = campaign_hit(item.message, item.fingerprint, campaign)
+        voice = None
         if item.heard is not None:
-            return self.voicemail.result(item.message, hits, item.class_probs, item.heard, heard_campaign,
-                                         self.bundle.policy, self.registry, self.model_version, self._model_evidence)
-        decision = self.bundle.policy.decide(item.class_probs, hits)
-        evidence = self._model_evidence(item.message) if decision.verdict != "personal" else ()
-        return build_result(item.message, hits, decision, self.registry, self.model_version, evidence)
+            hits.update(voice_hits(item.heard, heard_campaign))
+            voice = voice_summary(item.heard, heard_campaign)
+        rule = sender_rules.hit(item.message.sender) if sender_rules is not None else None
+        if rule is not None:
+            hits[rule.code] = rule
+        policy = self.bundle.policy
+        decision = policy.decide(item.class_probs, hits)
+        # The words are shown when the blend found the message mass-produced, whatever a user's rule then says.
+        evidence = self._model_evidence(item.message) if decision.score >= policy.threshold else ()
+        return build_result(item.message, hits, decision, self.model_version, evidence, voice)
 
     def _analyse_in_processes(self, batches: Iterator[list[Any]], workers: int,
                               parse_budget_s: float | None) -> Iterator[list]:

@@ -10,11 +10,17 @@ than to bulk mail) unless it is honest list or transactional mail; otherwise `bu
 addresses the reader as a person is therefore `smile`; impersonal spam, newsletters and
 receipts are `bulk`.
 
-Two rules sit above the blend. A conclusive signal (an unfilled merge tag; a copy of a campaign
+Three rules sit above the blend. A user's own rule about the sender (USER_ALLOWED_SENDER,
+USER_DENIED_SENDER; detector.sender_rules) sets the verdict, personal or smile, whatever the blend
+says; the score stays the blend's. A conclusive signal (an unfilled merge tag; a copy of a campaign
 that reached several readers with only their details changed) decides on its own: the text
 model's lean towards personal and shared history are overruled, and the score is at least the
 threshold. A very short text (TOO_LITTLE_TEXT) has too little wording to judge: without
 conclusive evidence it stays personal, its score kept below the threshold.
+
+Which reasons are scored, conclusive or dressing a message as personal, and the weights not fitted
+(a campaign copy, a synthetic voice, a voice campaign copy), come from the reason catalogue
+(detector.reasons).
 """
 
 from __future__ import annotations
@@ -27,25 +33,11 @@ from typing import Any
 
 import yaml
 
-from detector.features import CAMPAIGN_COPY, SHARED_HISTORY, TEXT_MODEL, TOO_LITTLE_TEXT, policy_features
-from detector.signals import Hit
+from detector.features import policy_features
+from detector.reasons import ADDRESSING_CODES, CAMPAIGN_COPY, CONCLUSIVE_CODES, FIXED_WEIGHTS, REASONS, TOO_LITTLE_TEXT, VERDICT_CODES
+from detector.signals import Hit, identity_slots
 
-POLICY_DESCRIPTIONS = {
-    TEXT_MODEL: "The wording resembles mass-produced messages the model was trained on.",
-    SHARED_HISTORY: "The message answers what the recipient wrote earlier or refers to shared history.",
-    "TEXT_TRUNCATED": "The text was longer than the limit; only its beginning was scored.",
-}
-TEXT_MODEL_PERSONAL = "The wording reads like messages written for one person."
-"""TEXT_MODEL's description when the model leaned towards personal (a negative weight)."""
-ADDRESSING_CODES = ("MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH", "OUTREACH_PATTERNS")
 NAME_SLOTS = ("first_name", "full_name", "last_name")
-CONCLUSIVE_CODES = ("MERGE_TAG_LEFTOVER", CAMPAIGN_COPY)
-"""Signals that decide on their own at full strength (a campaign copy is full strength only when it
-reached several readers and only their details differ; see detector.campaigns.reason)."""
-FIXED_WEIGHTS = {CAMPAIGN_COPY: 4.0}
-"""Weights not fitted (a validation message has no other copies to be linked with): the same
-letter reaching several people with only their names swapped is as conclusive as an unfilled
-merge tag. A policy file may set its own; one written before campaigns existed gets these."""
 
 
 class PolicyError(ValueError):
@@ -54,6 +46,8 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Decision:
+    """What the policy concluded: the score, the verdict, and each scored code's logit points."""
+
     score: float
     verdict: str
     contributions: dict[str, float] = field(default_factory=dict)
@@ -61,6 +55,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Policy:
+    """A bundle's blend (intercept, weights) and threshold: the one place a score becomes a verdict."""
+
     version: str
     intercept: float
     weights: Mapping[str, float]
@@ -69,17 +65,27 @@ class Policy:
     """Scores at or above it are mass-produced; chosen on validation for ≤ target FPR on personal."""
     target_fpr: float = 0.01
 
+    def __post_init__(self) -> None:
+        """Add the catalogue's fixed weights for the codes the policy does not set itself (a policy file
+        written before campaigns or voicemail existed); the policy's own values win."""
+        extra = {c: w for c, w in FIXED_WEIGHTS.items() if c not in self.weights}
+        if extra:
+            object.__setattr__(self, "weights", {**self.weights, **extra})
+
     @property
     def codes(self) -> tuple[str, ...]:
+        """The scored codes, in the order contributions are reported."""
         return tuple(self.weights)
 
     @classmethod
     def load(cls, path: Path) -> Policy:
+        """Read a bundle's `policy.yaml` (plain YAML)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls.from_dict(data, str(path))
 
     @classmethod
     def from_dict(cls, data: Any, origin: str = "policy") -> Policy:
+        """Check and build a policy from parsed data; a wrong field is a PolicyError naming `origin`."""
         if not isinstance(data, Mapping):
             raise PolicyError(f"{origin}: must be a mapping")
         missing = [k for k in ("version", "intercept", "weights", "threshold") if k not in data]
@@ -94,13 +100,13 @@ class Policy:
         return cls(
             version=str(data["version"]),
             intercept=float(data["intercept"]),
-            weights={**{str(k): float(v) for k, v in weights.items()},
-                     **{k: v for k, v in FIXED_WEIGHTS.items() if k not in weights}},
+            weights={str(k): float(v) for k, v in weights.items()},
             threshold=threshold,
             target_fpr=float(data.get("target_fpr", 0.01)),
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """What training writes to `policy.yaml` (rounded, readable)."""
         return {
             "version": self.version,
             "intercept": round(self.intercept, 6),
@@ -110,9 +116,9 @@ class Policy:
         }
 
     def score(self, p_mass: float, hits: Mapping[str, Hit]) -> tuple[float, dict[str, float]]:
-        """The blend, with the two rules above it applied (see the module docstring)."""
+        """The blend, with the conclusive and too-little-text rules applied (see the module docstring)."""
         values = policy_features(p_mass, hits, self.codes)
-        contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values) if v}
+        contributions = {c: self.weights[c] * v for c, v in zip(self.codes, values, strict=True) if v}
         conclusive = is_conclusive(hits)
         if conclusive:
             contributions = {c: w for c, w in contributions.items() if w > 0}
@@ -125,14 +131,19 @@ class Policy:
         return score, contributions
 
     def decide(self, class_probs: Mapping[str, float], hits: Mapping[str, Hit]) -> Decision:
+        """Score and verdict of one message from the text model's class probabilities and every hit."""
         p_mass = 1.0 - class_probs.get("personal", 0.0)
         score, contributions = self.score(p_mass, hits)
+        ruled = next((c for c in VERDICT_CODES if c in hits), None)
+        if ruled is not None:
+            return Decision(score, REASONS[ruled].verdict, contributions)
         if score < self.threshold:
             return Decision(score, "personal", contributions)
         return Decision(score, "smile" if _dressed_as_personal(class_probs, hits) else "bulk", contributions)
 
 
 def is_conclusive(hits: Mapping[str, Hit]) -> bool:
+    """Whether a conclusive reason (catalogue) fired at full strength."""
     return any(code in hits and hits[code].strength >= 1.0 for code in CONCLUSIVE_CODES)
 
 
@@ -144,7 +155,7 @@ def _dressed_as_personal(class_probs: Mapping[str, float], hits: Mapping[str, Hi
     # a receipt greets you by name and still is no template posing as a note (unless it pitches)
     transactional = "TRANSACTIONAL_NOTICE" in hits and "OUTREACH_PATTERNS" not in hits
     looks_like_outreach = class_probs.get("smile", 0.0) >= class_probs.get("bulk", 0.0)
-    slots = hits["IDENTITY_SLOTS"].data.get("slots", []) if "IDENTITY_SLOTS" in hits else []
+    slots = identity_slots(hits)
     addresses_reader = any(c in hits for c in ADDRESSING_CODES) or any(s["type"] in NAME_SLOTS for s in slots)
     if transactional or (honest_list and not looks_like_outreach):
         return False

@@ -4,23 +4,23 @@
 other: the audio is decoded (limits and clear errors in detector.audio.decoding), transcribed
 offline (detector.audio.transcription; a `body` in the record is used as is instead), scored for
 a synthetic voice and fingerprinted with Chromaprint. After the engine has linked copies,
-`Voicemail.result` adds the voice's own evidence to the policy's blend:
+`voice_hits` turns what was heard into two ordinary hits that reach the policy beside the text's:
 
 - SYNTHETIC_VOICE: the voice is text-to-speech. Not conclusive alone (a person's voice can
   score high over a bad line; see the voice model card), so its weight is below a campaign's.
 - VOICE_CAMPAIGN_COPY: the same recording reached other people, only a short part (a name)
-  differing. As conclusive as a text campaign copy when it reached two or more people.
+  differing. Weighs as much as a text campaign copy when it reached two or more people.
 
-Both weights are fixed, not fitted (there is no labelled voicemail set to fit them on), and
-sit in logit points beside the bundle's own. The transcript campaign (CAMPAIGN_COPY, with its
-`varying_slots`) comes from the text path unchanged.
+Both weights are fixed in the reason catalogue (detector.reasons), not fitted (there is no
+labelled voicemail set to fit them on). The transcript campaign (CAMPAIGN_COPY, with its
+`varying_slots`) comes from the text path unchanged; `voice_summary` is the result's `voice` field.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,23 +33,15 @@ from detector.campaigns.fingerprint import Fingerprint, recipient_key
 from detector.campaigns.linking import Campaign
 from detector.contract import CHANNELS
 from detector.message import InvalidMessage, Message
-from detector.policy import Decision, Policy
-from detector.results import build_result
-from detector.signals import Evidence, Hit, SignalRegistry
+from detector.reasons import SYNTHETIC_VOICE, VOICE_CAMPAIGN_COPY
+from detector.signals import Hit
 
 log = logging.getLogger("sincere.voicemail")
 
-SYNTHETIC_VOICE = "SYNTHETIC_VOICE"
-VOICE_CAMPAIGN_COPY = "VOICE_CAMPAIGN_COPY"
-VOICE_WEIGHTS = {SYNTHETIC_VOICE: 2.5, VOICE_CAMPAIGN_COPY: 4.0}
-"""Logit points at full strength (see the module doc)."""
 SYNTHETIC_FROM = 0.5
 """SYNTHETIC_VOICE's strength grows from 0 at the voice model's threshold (this when none is given)
 to 1 at 1.0; the shipped model's threshold bounds human false alarms (see the voice model card)."""
 VOICE_CHANNELS = ("voicemail", "video_transcript")
-DESCRIPTIONS = {
-    SYNTHETIC_VOICE: "The voice sounds synthetic (text-to-speech), as in automated voicemail drops.",
-}
 
 
 @dataclass(frozen=True)
@@ -67,6 +59,7 @@ class Heard:
 
 
 def is_audio_record(record: Any) -> bool:
+    """Whether the record brings a recording to hear."""
     return isinstance(record, Mapping) and record.get("audio_path") is not None
 
 
@@ -91,7 +84,6 @@ class Voicemail:
         self._voice = voice
         self._transcriber = transcriber
         self.max_seconds = max_seconds
-        self._policies: dict[int, Policy] = {}
         self._warned = False
 
     @property
@@ -110,6 +102,7 @@ class Voicemail:
 
     @property
     def transcriber(self):
+        """The offline speech recogniser, loaded on the first recording without its own words."""
         if self._transcriber is None:
             from detector.audio.transcription import default_transcriber
 
@@ -171,37 +164,6 @@ class Voicemail:
             return None
         return audio_print(heard.hashes, recipient_key(message), message.id)
 
-    def _policy(self, policy: Policy) -> Policy:
-        """The bundle's policy with the voice weights beside its own (a bundle's own values win)."""
-        key = id(policy)
-        if key not in self._policies:
-            extra = {c: w for c, w in VOICE_WEIGHTS.items() if c not in policy.weights}
-            self._policies[key] = replace(policy, weights={**policy.weights, **extra})
-        return self._policies[key]
-
-    def result(self, message: Message, hits: Mapping[str, Hit], class_probs: Mapping[str, float], heard: Heard,
-               audio_campaign: Campaign | None, policy: Policy, registry: SignalRegistry, model_version: str,
-               model_evidence: Callable[[Message], tuple[Evidence, ...]]) -> dict[str, Any]:
-        """The contract result of one voicemail: text, voice and copies blended into one score."""
-        voice_hits = _voice_hits(heard, audio_campaign)
-        decision = self._policy(policy).decide(class_probs, {**hits, **voice_hits})
-        text_part = Decision(decision.score, decision.verdict,
-                             {c: w for c, w in decision.contributions.items() if c not in VOICE_WEIGHTS})
-        evidence = model_evidence(message) if decision.verdict != "personal" else ()
-        result = build_result(message, hits, text_part, registry, model_version, evidence)
-        for code, hit in voice_hits.items():
-            weight = decision.contributions.get(code, 0.0)
-            if weight or code == VOICE_CAMPAIGN_COPY:
-                result["reasons"].append({"code": code, "weight": round(weight, 4),
-                                          "description": hit.data.get("explanation", DESCRIPTIONS.get(code, "")),
-                                          "evidence": []})
-        result["reasons"].sort(key=lambda r: -abs(r["weight"]))
-        linked = _campaign_dict(audio_campaign) if audio_campaign is not None else None
-        if result["campaign"] is None and linked is not None:
-            result["campaign"] = {**linked, "varying_slots": []}
-        result["voice"] = {"synthetic": round(heard.synthetic, 4), "transcript": heard.transcript, "campaign": linked}
-        return result
-
 
 def _campaign_dict(campaign: Campaign) -> dict[str, Any]:
     return {"id": campaign.id, "copies": campaign.copies, "recipients": campaign.recipients}
@@ -211,7 +173,15 @@ def _people(n: int) -> str:
     return "1 person" if n == 1 else f"{n} people"
 
 
-def _voice_hits(heard: Heard, campaign: Campaign | None) -> dict[str, Hit]:
+def voice_summary(heard: Heard, campaign: Campaign | None) -> dict[str, Any]:
+    """The result's `voice` field: how synthetic the voice sounds, what was heard, the recording's campaign."""
+    linked = _campaign_dict(campaign) if campaign is not None else None
+    return {"synthetic": round(heard.synthetic, 4), "transcript": heard.transcript, "campaign": linked}
+
+
+def voice_hits(heard: Heard, campaign: Campaign | None) -> dict[str, Hit]:
+    """SYNTHETIC_VOICE above the voice model's threshold, VOICE_CAMPAIGN_COPY when the recording was linked
+    (at full strength only when it reached several people)."""
     hits = {}
     strength = max(0.0, (heard.synthetic - heard.threshold) / (1.0 - heard.threshold))
     if strength > 0:
@@ -222,5 +192,6 @@ def _voice_hits(heard: Heard, campaign: Campaign | None) -> dict[str, Hit]:
         hits[VOICE_CAMPAIGN_COPY] = Hit(VOICE_CAMPAIGN_COPY, strength=1.0 if campaign.recipients > 1 else 0.0, data={
             "explanation": f"The same recording, {part}, was left for {_people(campaign.recipients)} "
                            f"({campaign.copies} copies).",
+            "campaign": _campaign_dict(campaign),
         })
     return hits

@@ -1,9 +1,11 @@
 """Fit the policy blend and its threshold on the validation split.
 
 The blend is a logistic regression with sign constraints: evidence of mass production may
-only raise the score and shared history may only lower it (by at least HISTORY_FLOOR), so a quirk
-of the validation data can never turn a merge-tag leftover into evidence of a personal note. The threshold is chosen
-on out-of-fold blend scores for at most the target false-positive rate on personal messages.
+only raise the score and shared history may only lower it (by at least its floor), so a quirk
+of the validation data can never turn a merge-tag leftover into evidence of a personal note. Which
+codes are fitted, and each one's bounds, come from the reason catalogue (detector.reasons); the
+weights it fixes join the policy unfitted. The threshold is chosen on out-of-fold blend scores for
+at most the target false-positive rate on personal messages.
 """
 
 from __future__ import annotations
@@ -14,31 +16,23 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.model_selection import StratifiedKFold
 
-from detector.features import SHARED_HISTORY, TEXT_MODEL
-from detector.policy import FIXED_WEIGHTS, Policy
+from detector.policy import Policy
+from detector.reasons import SHARED_HISTORY, TEXT_MODEL, reason
 
-INFORMATIONAL = ("IDENTITY_SLOTS", "TOO_LITTLE_TEXT")
-"""Signals reported to the user but not scored: a name in a message is no evidence either way; a
-very short text scales the text model's logit instead (detector.features.text_evidence)."""
 L2 = 1.0
-CONCLUSIVE = {"MERGE_TAG_LEFTOVER": 4.0}
-"""Minimum weights: nobody writes `{{first_name}}` to a friend, so an unfilled placeholder
-must decide the verdict even when validation copies were already caught by the text model."""
-HISTORY_FLOOR = -3.0
-"""Shared history must lower the score by at least this much: it is what a template cannot fake, and
-stock wording alone must not outvote it (a friend's "quick question... 15 minutes this week?" about
-a job offer reads like a networking template to the text model, logit ~3.5)."""
 FOLDS = 5
 """Out-of-fold splits of validation used to choose the threshold."""
 
 
 def blend_codes(signal_codes: Sequence[str]) -> list[str]:
-    return [TEXT_MODEL, *[c for c in signal_codes if c not in INFORMATIONAL], SHARED_HISTORY]
+    """The fitted codes: the text model, every scored signal (the catalogue's informational ones, such as a
+    name in the message or a very short text, are reported but not scored), shared history."""
+    return [TEXT_MODEL, *[c for c in signal_codes if reason(c).scored], SHARED_HISTORY]
 
 
 def _bounds(codes: Sequence[str]) -> list[tuple[float | None, float | None]]:
-    return [(None, None)] + [(None, HISTORY_FLOOR) if c == SHARED_HISTORY else (CONCLUSIVE.get(c, 0.0), None)
-                             for c in codes]
+    """The intercept is free; each code's weight keeps to its catalogue bounds."""
+    return [(None, None)] + [reason(c).bounds for c in codes]
 
 
 def fit_blend(X: np.ndarray, y: np.ndarray, codes: Sequence[str]) -> np.ndarray:
@@ -83,7 +77,7 @@ def fit_policy(X: np.ndarray, mass: np.ndarray, codes: Sequence[str], version: s
     policy = Policy(
         version=version,
         intercept=float(weights[0]),
-        weights={**{c: float(v) for c, v in zip(codes, weights[1:])}, **FIXED_WEIGHTS},
+        weights={c: float(v) for c, v in zip(codes, weights[1:], strict=True)},  # the catalogue's fixed weights join (Policy)
         threshold=threshold,
         target_fpr=target_fpr,
     )

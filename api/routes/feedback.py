@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from api.deps import Shared, Who
 from api.errors import documented
-from api.feedback import RULE_FOR_FEEDBACK, sender_identity
+from api.feedback import RULE_FOR_FEEDBACK
 from api.schemas import FeedbackRequest, FeedbackResult
+from detector.sender_rules import sender_identity
 
 router = APIRouter()
 

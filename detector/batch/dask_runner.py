@@ -22,6 +22,7 @@ import pandas as pd
 
 from detector.batch.frame import campaigns_for, fingerprint_frame, score_frame
 from detector.engine import Detector
+from detector.sender_rules import SenderRules
 
 IN_FLIGHT_PER_WORKER = 2
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
@@ -32,16 +33,18 @@ def fingerprint_partition(frame: pd.DataFrame, model: str | None) -> list:
     return fingerprint_frame(frame, Detector.open(model))
 
 
-def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str) -> pd.DataFrame:
+def score_partition(frame: pd.DataFrame, model: str | None, campaigns: str, run: str,
+                    sender_rules: SenderRules | None) -> pd.DataFrame:
     """The scoring pass on a worker, against the campaign store every worker shares."""
-    return score_frame(frame, Detector.open(model), campaigns_for(campaigns, run))
+    return score_frame(frame, Detector.open(model), campaigns_for(campaigns, run), sender_rules)
 
 
 class DaskRunner:
     """Scores frames on a Dask cluster (a local one, or `scheduler`), results in input order."""
 
-    def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int):
-        self.model, self.campaigns, self.run = model, campaigns, run
+    def __init__(self, model: str | None, campaigns: str, run: str, scheduler: str | None, workers: int,
+                 sender_rules: SenderRules | None = None):
+        self.model, self.campaigns, self.run, self.sender_rules = model, campaigns, run, sender_rules
         self.scheduler, self.workers = scheduler, workers
         self._stack = ExitStack()
 
@@ -78,4 +81,4 @@ class DaskRunner:
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         """The scoring pass: each frame's result rows, in input order."""
-        return self._map(score_partition, frames, self.model, self.campaigns, self.run)
+        return self._map(score_partition, frames, self.model, self.campaigns, self.run, self.sender_rules)

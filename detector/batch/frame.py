@@ -19,6 +19,7 @@ from detector.campaigns.stores import open_campaign_store
 from detector.campaigns.stores.contract import CampaignStore
 from detector.contract import INPUT_FIELDS, RESULT_FIELDS
 from detector.engine import BadLine, Detector
+from detector.sender_rules import SenderRules
 
 NESTED = ("reasons", "personalization", "campaign", "voice", "labels")
 """Object-valued columns; JSON text in Parquet and CSV output, objects in JSONL."""
@@ -71,15 +72,16 @@ def fingerprint_frame(frame: pd.DataFrame, detector: Detector | None = None) -> 
 
 
 def score_frame(frame: pd.DataFrame, detector: Detector | None = None,
-                campaigns: CampaignStore | None = None) -> pd.DataFrame:
+                campaigns: CampaignStore | None = None, sender_rules: SenderRules | None = None) -> pd.DataFrame:
     """One result row per input row, same order: contract result columns plus metadata columns.
 
     `campaigns` is the inbox-wide index (prefilled from every frame's fingerprints); without it
-    the engine links copies within this frame only.
+    the engine links copies within this frame only. `sender_rules`: the user's (Detector.score_many).
     """
     detector = detector or Detector.open()
     rows = frame.to_dict("records")
-    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S)
+    results = detector.score_many([_record(row) for row in rows], campaigns=campaigns, parse_budget_s=PARSE_BUDGET_S,
+                                  sender_rules=sender_rules)
     out = []
     for row, result in zip(rows, results, strict=True):
         labels = _value(row, "labels")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -24,9 +24,8 @@ from detector.batch.owner import SAMPLE, Owner, infer
 from detector.batch.readers.base import Position
 from detector.campaigns.stores import open_campaign_store
 from detector.campaigns.stores.contract import CampaignStore
-
-if TYPE_CHECKING:
-    from detector.engine import Detector
+from detector.engine import Detector
+from detector.sender_rules import SenderRules
 
 Progress = Callable[[str, int, int, Position], None]
 """on_progress(phase, messages done, of which by this run, reader position)."""
@@ -86,6 +85,8 @@ class ScanOptions:
     """Campaign store URL (default: SQLite in the checkpoint folder, gone when the scan completes)."""
     source: Source | None = None
     """Read this instead of the file at `path` (a live IMAP folder)."""
+    sender_rules: SenderRules | None = None
+    """The user's sender rules (detector.sender_rules), applied to every message as `sincere score --rules` does."""
 
 
 @dataclass
@@ -167,8 +168,8 @@ def _with_owner(rows: Iterable[dict[str, Any]], owner: Owner) -> Iterator[dict[s
 class LocalRunner:
     """Scores frames in this process: the same frame functions the Dask workers run."""
 
-    def __init__(self, detector: Detector, campaigns: CampaignStore):
-        self.detector, self.campaigns = detector, campaigns
+    def __init__(self, detector: Detector, campaigns: CampaignStore, sender_rules: SenderRules | None = None):
+        self.detector, self.campaigns, self.sender_rules = detector, campaigns, sender_rules
 
     def __enter__(self) -> LocalRunner:
         return self
@@ -182,7 +183,7 @@ class LocalRunner:
 
     def scores(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         """The scoring pass: each frame's result rows, in order."""
-        return (score_frame(frame, self.detector, self.campaigns) for frame in frames)
+        return (score_frame(frame, self.detector, self.campaigns, self.sender_rules) for frame in frames)
 
 
 def _runner(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, run: str):
@@ -190,8 +191,8 @@ def _runner(options: ScanOptions, campaigns_url: str, campaigns: CampaignStore, 
     if options.runner == "dask":
         from detector.batch.dask_runner import DaskRunner
 
-        return DaskRunner(model, campaigns_url, run, options.scheduler, options.workers)
-    return LocalRunner(options.detector or Detector.open(model), campaigns)
+        return DaskRunner(model, campaigns_url, run, options.scheduler, options.workers, options.sender_rules)
+    return LocalRunner(options.detector or Detector.open(model), campaigns, options.sender_rules)
 
 
 def _rows(source: Source, owner: Owner, skip: int, position: Position) -> Iterator[dict[str, Any]]:

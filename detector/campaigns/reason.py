@@ -5,8 +5,8 @@ from __future__ import annotations
 from detector.campaigns.alignment import reader_words, varying_slots
 from detector.campaigns.fingerprint import Fingerprint
 from detector.campaigns.linking import Campaign
-from detector.features import CAMPAIGN_COPY
 from detector.message import Message
+from detector.reasons import CAMPAIGN_COPY
 from detector.signals import Evidence, Hit
 
 STRENGTH_IDENTITY_ONLY = 1.0

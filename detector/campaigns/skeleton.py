@@ -20,7 +20,7 @@ from typing import NamedTuple
 from detector.campaigns.boilerplate import own_text
 from detector.masking import figures, skeleton
 from detector.message import Message
-from detector.signals import Hit
+from detector.signals import Hit, identity_slots
 
 SKELETON_CHARS = 20_000
 """Only the first this-many characters of the scored text are fingerprinted (templates are short)."""
@@ -37,10 +37,6 @@ OPENING_MAX_WORDS = 60
 _GREETING = re.compile(r"\s*(?:(?:hi|hey|hello|dear|greetings|good (?:morning|afternoon|evening))\b[^,\n!:.]{0,40}"
                        r"(?:[,!:.-]|(?=\n))|[^\W\d_][\w' -]{0,30}[,!][ \t]*(?=\n))", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n[ \t]*\n")
-
-
-def identity_slots(hits: Mapping[str, Hit]) -> list[Mapping]:
-    return list(hits["IDENTITY_SLOTS"].data.get("slots", [])) if "IDENTITY_SLOTS" in hits else []
 
 
 def opening_ends(text: str, body_start: int = 0) -> list[int]:
@@ -62,6 +58,8 @@ def opening_ends(text: str, body_start: int = 0) -> list[int]:
 
 
 class Skeleton(NamedTuple):
+    """A message's masked tokens and the spans a campaign fingerprint is built from."""
+
     tokens: tuple[str, ...]
     slots: list[Mapping]
     """The identity slots masked in it."""

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from detector.cli.shared import fail, load_detector
+from detector.sender_rules import SenderRules
 
 imap_app = typer.Typer(help="Live mailboxes over IMAP: take back what Sincere wrote.", no_args_is_help=True)
 
@@ -69,9 +70,9 @@ def _mailbox(url_text: str, password_file: Path | None, token_file: Path | None,
 
 
 def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: bool, every: int, model: Path | None,
-                 campaigns: str | None, runner: str, scheduler: str | None, workers: int, since: datetime | None,
-                 label: bool, move_to: str | None, dry_run: bool, password_file: Path | None, token_file: Path | None,
-                 state_dir: Path | None) -> int:
+                 campaigns: str | None, runner: str, scheduler: str | None, workers: int, sender_rules: SenderRules | None,
+                 since: datetime | None, label: bool, move_to: str | None, dry_run: bool, password_file: Path | None,
+                 token_file: Path | None, state_dir: Path | None) -> int:
     """`sincere scan imaps://…`; returns the exit status."""
     _require_imap()
     detector = load_detector(model)
@@ -85,7 +86,7 @@ def scan_mailbox(url: str, out: Path, *, owner, report: Path | None, resume: boo
     options = MailboxScanOptions(out=out, owner=owner, since=since.date() if since else None, label=label,
                                  move_to=move_to, dry_run=dry_run, resume=resume, report=report, every=every,
                                  model=resolve_model(model).path, detector=detector, campaigns=campaigns,
-                                 runner=runner, scheduler=scheduler, workers=workers)
+                                 runner=runner, scheduler=scheduler, workers=workers, sender_rules=sender_rules)
     resume_hint = "; what was scored is kept: run the same command again with --resume to go on"
     with _mailbox(url, password_file, token_file, state_dir, resume_hint) as (session, account):
         try:

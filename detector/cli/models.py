@@ -69,8 +69,8 @@ def use(
     default: Annotated[bool, typer.Option("--default", help="Go back to the shipped bundle.")] = False,
 ) -> None:
     """Make FOLDER the bundle that `sincere score`, batch jobs and the API load (after --model and $SINCERE_MODEL)."""
-    from detector.models.artifacts import BundleError
     from detector.engine import Detector
+    from detector.models.artifacts import BundleError
 
     if default == (folder is not None):
         fail("give a bundle folder or --default")

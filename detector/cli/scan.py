@@ -18,7 +18,7 @@ from detector.cli.imap import (
     is_mailbox_url,
     scan_mailbox,
 )
-from detector.cli.shared import EXIT_OK, EXIT_SOME_ERRORS, fail, load_detector
+from detector.cli.shared import EXIT_OK, EXIT_SOME_ERRORS, fail, load_detector, load_sender_rules
 
 INSTALL_BATCH = "`sincere scan` needs the batch extra: pip install 'sincere[batch]' (pandas, pyarrow, matplotlib)"
 INSTALL_DASK = "`--engine dask` needs the dask extra: pip install 'sincere[dask]'"
@@ -51,6 +51,7 @@ def scan(
     workers: Annotated[int, typer.Option(help="Worker processes for a local Dask cluster.")] = 2,
     checkpoint_every: Annotated[int, typer.Option(help="Messages per checkpoint (and per Dask partition).")] = 2000,
     model: Annotated[Path | None, typer.Option(help="Model bundle folder (default: as for `sincere score`).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Your sender rules, as for `sincere score --rules`.")] = None,
     campaigns: Annotated[str | None, typer.Option(help="Campaign index URL: sqlite:///abs/path.db or "
                                                           "redis://host:port/db (default: a temporary SQLite file; "
                                                           "a remote Dask cluster needs redis).")] = None,
@@ -85,12 +86,14 @@ def scan(
 
     if out.suffix.lower() not in OUTPUT_FORMATS:
         fail(f"--out must end in {', '.join(OUTPUT_FORMATS)}")
+    sender_rules = load_sender_rules(rules)
     if is_mailbox_url(path):
         raise typer.Exit(scan_mailbox(path, out, owner=Owner.parse(me, company, title), report=report, resume=resume,
                                       every=max(1, checkpoint_every), model=model, campaigns=campaigns,
                                       runner=runner, scheduler=scheduler, workers=workers, since=since, label=label,
                                       move_to=move_to, dry_run=dry_run, password_file=password_file,
-                                      token_file=oauth2_token_file, state_dir=state_dir))
+                                      token_file=oauth2_token_file, state_dir=state_dir,
+                                      sender_rules=sender_rules))
     if since or label or move_to or dry_run or password_file or oauth2_token_file or state_dir:
         fail("--since, --label, --move-to, --dry-run, --password-file, --oauth2-token-file and "
              "--state-dir are for imaps:// mailboxes")
@@ -101,7 +104,7 @@ def scan(
     options = ScanOptions(path=path, out=out, fmt=fmt, owner=Owner.parse(me, company, title), report=report,
                           resume=resume, runner=runner, scheduler=scheduler, workers=workers,
                           every=max(1, checkpoint_every), model=resolve_model(model).path, detector=detector,
-                          campaigns=campaigns)
+                          campaigns=campaigns, sender_rules=sender_rules)
     try:
         with ScanProgress() as progress:
             summary = run_scan(options, progress.update)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from detector.cli.shared import EXIT_OK, EXIT_SOME_ERRORS, fail, load_detector
+from detector.cli.shared import EXIT_OK, EXIT_SOME_ERRORS, RULES_HELP, fail, load_detector, load_sender_rules
 from detector.models.selection import MODEL_ENV
 
 MAILBOX_SUFFIXES = frozenset({".mbox", ".mbx", ".mbs"})
@@ -61,12 +61,14 @@ def score(
         help=f"Model bundle folder (default: ${MODEL_ENV}, else `sincere models use`, else the shipped one).")] = None,
     pretty: Annotated[bool | None, typer.Option("--pretty/--jsonl", help="Readable view (default on a terminal).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes that parse and run the model (use the cores of a big input).")] = 1,
+    rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP)] = None,
 ) -> None:
     """Score messages; one contract result per input record, in order.
 
     Exit status: 0 when every record was scored, 1 when some records were errors
     (their results say why), 2 when the input or model could not be opened, 3 when the tool failed.
     """
+    sender_rules = load_sender_rules(rules)
     detector = load_detector(model)
     errors = 0
     with ExitStack() as stack:
@@ -77,7 +79,8 @@ def score(
             from detector.cli.view import ResultView
 
             view = ResultView(threshold=detector.bundle.policy.threshold)
-        for result in detector.score_many(_records(stack, source, text, channel, recipient), workers=workers):
+        records = _records(stack, source, text, channel, recipient)
+        for result in detector.score_many(records, workers=workers, sender_rules=sender_rules):
             errors += result["verdict"] == "error"
             if view is not None:
                 view.show(result)

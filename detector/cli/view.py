@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detector.reasons import VERDICT_CODES
+
 COLOURS = {"personal": "green", "smile": "yellow", "bulk": "cyan", "error": "red"}
 VERDICTS = ("personal", "smile", "bulk", "error")
 
@@ -33,7 +35,8 @@ class ResultView:
         if result.get("error"):
             self.console.print(f"  [red]{escape(result['error'])}[/]")
             return
-        reasons = [r for r in result["reasons"] if r["weight"]]  # a zero weight did not move the score
+        # a zero weight did not move the score; a user's own rule set the verdict without one
+        reasons = [r for r in result["reasons"] if r["weight"] or r["code"] in VERDICT_CODES]
         if reasons:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
             table.add_column("reason")
@@ -41,7 +44,8 @@ class ResultView:
             table.add_column("evidence")
             for reason in reasons:
                 evidence = ", ".join(f"[reverse]{escape(e['text'])}[/reverse]" for e in reason["evidence"][:4])
-                table.add_row(reason["code"], f"{reason['weight']:+.2f}", evidence or escape(reason["description"]))
+                weight = "your rule" if reason["code"] in VERDICT_CODES else f"{reason['weight']:+.2f}"
+                table.add_row(reason["code"], weight, evidence or escape(reason["description"]))
             self.console.print(table)
         depth = (result.get("personalization") or {}).get("depth")
         if depth:

@@ -1,22 +1,28 @@
-"""The signal registry: every signal's code, description and detector, in run order."""
+"""The signal registry: every signal's code and detector, in run order (descriptions: detector.reasons)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from detector.message import Message
-from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal
+from detector.reasons import REASONS
+from detector.signals.base import CODE_PATTERN, Evidence, Hit, Signal, identity_slots
 
 
 class SignalRegistry:
+    """The signals to run, in dependency order, each code once and in the reason catalogue."""
+
     def __init__(self, signals: Iterable[Signal] = ()):
         self._signals: dict[str, Signal] = {}
         for signal in signals:
             self.add(signal)
 
     def add(self, signal: Signal) -> None:
+        """Register a signal after those it reads; a bad, repeated or uncatalogued code is refused."""
         if not CODE_PATTERN.match(signal.code):
             raise ValueError(f"signal code {signal.code!r} is not UPPER_SNAKE")
+        if signal.code not in REASONS:
+            raise ValueError(f"signal code {signal.code} has no entry in the reason catalogue (detector/reasons.py)")
         if signal.code in self._signals:
             raise ValueError(f"signal code {signal.code} is registered twice")
         missing = [c for c in signal.requires if c not in self._signals]
@@ -26,6 +32,7 @@ class SignalRegistry:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The registered codes in run order."""
         return tuple(self._signals)
 
     def __getitem__(self, code: str) -> Signal:
@@ -35,6 +42,7 @@ class SignalRegistry:
         return iter(self._signals.values())
 
     def run(self, message: Message) -> dict[str, Hit]:
+        """Every signal's hit on the message, keyed by code (signals that found nothing are absent)."""
         found: dict[str, Hit] = {}
         for signal in self._signals.values():
             hit = signal.detect(message, found)
@@ -70,4 +78,4 @@ def default_registry() -> SignalRegistry:
     )
 
 
-__all__ = ["Evidence", "Hit", "Signal", "SignalRegistry", "default_registry", "Mapping"]
+__all__ = ["Evidence", "Hit", "Signal", "SignalRegistry", "default_registry", "identity_slots", "Mapping"]

@@ -170,10 +170,12 @@ class _Identity:
 
 
 class IdentitySlots(Signal):
+    """IDENTITY_SLOTS: where the text names the reader (name, company, title, place, a link made for them)."""
+
     code = "IDENTITY_SLOTS"
-    description = "The message refers to you by name, company, title, place or a link made for you."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """The reader's details found in the text, as typed slots."""
         ident = _Identity(message.recipient, message)
         if ident.empty:
             return None

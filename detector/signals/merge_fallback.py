@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from detector.message import Message
-from detector.signals.base import Hit, Signal
+from detector.signals.base import Hit, Signal, identity_slots
 from detector.signals.identity_slots import at_greeting
 
 TOP_CHARS = 240
@@ -54,13 +54,15 @@ def _kind(m: re.Match) -> str:
 
 
 class MergeFallback(Signal):
+    """MERGE_FALLBACK: a generic greeting where a merge field had no name to fill in."""
+
     code = "MERGE_FALLBACK"
-    description = "A generic greeting (\"Hi there\", \"Dear Valued Customer\") stands where your name would be."
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """A generic greeting standing where the reader's name would be."""
         text, top = message.text, message.body_start + TOP_CHARS
-        slots = found["IDENTITY_SLOTS"].data["slots"] if "IDENTITY_SLOTS" in found else []
+        slots = identity_slots(found)
         name_starts = {s["start"] for s in slots if s["type"] in _NAME_TYPES}
         spans, kinds = [], set()
         body = message.body

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from detector.message import Message
-from detector.signals.base import Hit, Signal
+from detector.signals.base import Hit, Signal, identity_slots
 from detector.signals.identity_slots import NAME_TYPES, SUFFIX_END, addressed, at_greeting
 
 _FORMAL_SUFFIX = re.compile(
@@ -36,14 +36,16 @@ def _normally_cased(message: Message, slots: list[dict]) -> bool:
 
 
 class MergeGlitch(Signal):
+    """MERGE_GLITCH: a merge field filled in wrong (casing, full name or company for a first name)."""
+
     code = "MERGE_GLITCH"
-    description = "A merge field went in wrong: odd casing, full name or company where a first name belongs."
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Name slots whose form betrays a mail merge."""
         if "IDENTITY_SLOTS" not in found:
             return None
-        slots = found["IDENTITY_SLOTS"].data["slots"]
+        slots = identity_slots(found)
         text = message.text
         normal_case = None
         spans, kinds = [], set()

@@ -86,10 +86,12 @@ def _spintax(tag: str) -> bool:
 
 
 class MergeTagLeftover(Signal):
+    """MERGE_TAG_LEFTOVER: an unfilled placeholder such as [FIRST_NAME] or {{company}}."""
+
     code = "MERGE_TAG_LEFTOVER"
-    description = "An unfilled mail-merge placeholder such as [FIRST_NAME] or {{company}} was left in."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Unfilled merge placeholders in the text."""
         spans, tags, syntaxes = [], [], set()
         for m in _TAG.finditer(message.text):
             syntax = m.lastgroup

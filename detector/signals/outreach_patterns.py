@@ -131,10 +131,12 @@ _CALENDAR_LINK = re.compile(_CALENDAR, re.IGNORECASE)
 
 
 class OutreachPatterns(Signal):
+    """OUTREACH_PATTERNS: stock phrases of cold-outreach sequences."""
+
     code = "OUTREACH_PATTERNS"
-    description = "Stock phrases of cold-outreach sequences (flattery opener, meeting ask, bump, 'personal video')."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Stock outreach phrases, with how many kinds were found as strength."""
         spans, kinds = [], {}
         for m in _PATTERN.finditer(lowered(message.text)):
             spans.append(m.span())

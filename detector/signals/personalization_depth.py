@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 
 from detector.message import Message
-from detector.signals.base import Hit, Signal
+from detector.signals.base import Hit, Signal, identity_slots
 from detector.signals.identity_slots import NAME_TYPES, lowered
 
 TEMPLATE_CODES = ("OUTREACH_PATTERNS", "MERGE_TAG_LEFTOVER", "MERGE_FALLBACK", "MERGE_GLITCH")
@@ -85,12 +85,14 @@ def _norm(word: str) -> str:
 
 
 class PersonalizationDepth(Signal):
+    """PERSONALIZATION_DEPTH: whether personalization goes beyond filled-in fields to shared history."""
+
     code = "PERSONALIZATION_DEPTH"
-    description = "Personalization stops at filled-in fields (name, company): nothing shows shared history."
     requires = ("IDENTITY_SLOTS",)
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit:
-        slots = found["IDENTITY_SLOTS"].data["slots"] if "IDENTITY_SLOTS" in found else []
+        """How deep the personalization goes: none, shallow (fields only) or deep (shared history)."""
+        slots = identity_slots(found)
         template_like = any(code in found for code in TEMPLATE_CODES)
         clearly_templated = any(code in found and found[code].strength >= TEMPLATE_STRENGTH for code in TEMPLATE_CODES)
         echo_spans, echoed = _echoes(message, slots)

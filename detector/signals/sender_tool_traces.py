@@ -77,10 +77,12 @@ def _link_kinds(url: str) -> set[str]:
 
 
 class SenderToolTraces(Signal):
+    """SENDER_TOOL_TRACES: headers, pixels and links a mail-merge or sequencing tool leaves."""
+
     code = "SENDER_TOOL_TRACES"
-    description = "Headers, tracking pixels or tracking links left by a mail-merge or sequencing tool."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Traces of a sending tool in headers and links."""
         traces: set[str] = set()
         for name, value in message.headers.items():
             if _TOOL_HEADER.match(name) or name in _LIST_HEADERS:

@@ -23,11 +23,12 @@ def word_count(text: str, limit: int) -> int:
 
 
 class TooLittleText(Signal):
+    """TOO_LITTLE_TEXT: a message too short to judge by its wording."""
+
     code = "TOO_LITTLE_TEXT"
-    description = (f"Too little text to judge (under {MIN_WORDS} words): the wording cannot tell a template from "
-                   "a note, so the verdict leans personal unless there is conclusive evidence.")
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """A hit when the text has under MIN_WORDS words (strength 0: it scales the text model instead)."""
         words = word_count(message.text, MIN_WORDS)
         if words >= MIN_WORDS:
             return None

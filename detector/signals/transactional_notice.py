@@ -40,10 +40,12 @@ _HINTS = ("order", "ship", "deliver", "track", "package", "parcel", "receipt", "
 
 
 class TransactionalNotice(Signal):
+    """TRANSACTIONAL_NOTICE: order, shipping, billing or account-notice wording."""
+
     code = "TRANSACTIONAL_NOTICE"
-    description = "Order, shipping, billing or account-notice wording: machine mail to a customer, not a note."
 
     def detect(self, message: Message, found: Mapping[str, Hit]) -> Hit | None:
+        """Machine-notice wording (a receipt, a shipping note) by kind."""
         spans, kinds = [], {}
         low = lowered(message.text)
         if not any(hint in low for hint in _HINTS):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from detector.engine import Detector, prepare
-from detector.features import model_text
-from detector.voicemail import SYNTHETIC_VOICE, VOICE_CAMPAIGN_COPY, Heard, Voicemail
+from detector.engine import Detector
+from detector.reasons import SYNTHETIC_VOICE, VOICE_CAMPAIGN_COPY
+from detector.voicemail import Heard, Voicemail
 from tests.detector.voice_drops import KNOWN_SENTENCE, OTHER_SCRIPT_ID, SCRIPT_ID, render, require_tools, script
 
 NAMES = ("Dana", "Kevin", "Sarah", "Mark", "Laura")
@@ -58,7 +58,7 @@ def test_five_copies_of_one_script_are_one_campaign_by_words_and_by_sound(drops)
 
 def test_each_copy_is_transcribed_with_its_own_first_name(drops):
     records, results = drops
-    for record, result in zip(records, results):
+    for record, result in zip(records, results, strict=False):
         transcript = result["voice"]["transcript"]
         assert isinstance(transcript, str) and transcript
         assert record["recipient"]["first_name"] in transcript
@@ -121,21 +121,22 @@ def test_unreadable_audio_is_an_error_result_and_the_run_goes_on(tmp_path, make,
     assert ok["error"] is None
 
 
-def test_voice_hits_and_verdict_from_a_heard_recording():
+def test_voice_hits_and_verdict_from_a_heard_recording(monkeypatch):
     """A synthetic voice alone weighs less than a campaign: a personal text stays personal."""
     detector = Detector.open()
-    message_record = {"id": "p", "channel": "voicemail", "audio_path": "unused.wav",
-                      "body": "Hey it's mom, call me back when you land, love you.",
-                      "recipient": {"first_name": "Dana"}}
-    message, hits = prepare(message_record, detector.registry)
-    probs = dict(zip(detector.bundle.classes, detector.bundle.text_model.predict_proba([model_text(message, hits)])[0]))
-    result = detector.voicemail.result(message, hits, probs, Heard(0.99, None), None, detector.bundle.policy,
-                                       detector.registry, detector.model_version, lambda m: ())
+    record = {"id": "p", "channel": "voicemail", "audio_path": "unused.wav",
+              "body": "Hey it's mom, call me back when you land, love you.",
+              "recipient": {"first_name": "Dana"}}
+
+    def scored(heard: Heard) -> dict:
+        monkeypatch.setattr(detector.voicemail, "hear", lambda rec: (rec, heard))
+        return detector.score(record)
+
+    result = scored(Heard(0.99, None))
     assert result["voice"] == {"synthetic": 0.99, "transcript": None, "campaign": None}
     assert any(r["code"] == SYNTHETIC_VOICE and r["weight"] > 0 for r in result["reasons"])
     assert result["verdict"] == "personal"
-    below = detector.voicemail.result(message, hits, probs, Heard(0.9, None, threshold=0.95), None,
-                                      detector.bundle.policy, detector.registry, detector.model_version, lambda m: ())
+    below = scored(Heard(0.9, None, threshold=0.95))
     assert not any(r["code"] == SYNTHETIC_VOICE for r in below["reasons"])  # under the model's threshold: no weight
 
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from detector.cli import _plug_in_commands, app
 from detector.engine import Detector
 from detector.models.bundle import Bundle
+from detector.reasons import REASONS
 from training.config import ConfigError, TextTfidfConfig, load_config, with_overrides
 from training.dataset import DatasetError
 from training.fit_policy import fit_blend, threshold_for_fpr
@@ -246,12 +247,12 @@ def test_blend_bounds_hold_even_when_data_pull_the_other_way():
 
 
 def test_shared_history_always_lowers_the_score_by_at_least_its_floor():
-    from training.fit_policy import HISTORY_FLOOR
+    history_floor = REASONS["SHARED_HISTORY"].bounds[1]
 
     X = np.array([[1.0, 1.0], [1.0, 0.0], [-1.0, 1.0], [-1.0, 0.0]])
     y = np.array([1.0, 1.0, 0.0, 0.0])  # history appears on both classes alike: the data say "no weight"
     w = fit_blend(X, y, ["TEXT_MODEL", "SHARED_HISTORY"])
-    assert w[2] <= HISTORY_FLOOR < 0
+    assert w[2] <= history_floor < 0
 
 
 def test_mlflow_tracking_records_params_metrics_and_card(trained, tmp_path, monkeypatch):

@@ -24,6 +24,7 @@ from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
 from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
 from detector.batch.scan import Progress, ScanOptions, Summary, scan
+from detector.sender_rules import SenderRules
 
 if TYPE_CHECKING:
     from detector.engine import Detector
@@ -51,6 +52,8 @@ class MailboxScanOptions:
     runner: str = "local"
     scheduler: str | None = None
     workers: int = 2
+    sender_rules: SenderRules | None = None
+    """The user's sender rules (detector.sender_rules), applied to every message."""
 
     @property
     def writes_back(self) -> bool:
@@ -132,7 +135,7 @@ def scan_mailbox(session: Session, account: Account, options: MailboxScanOptions
                                resume=options.resume, runner=options.runner, scheduler=options.scheduler,
                                workers=options.workers, every=options.every, model=options.model,
                                detector=options.detector,
-                               campaigns=options.campaigns or account.campaigns_url,
+                               campaigns=options.campaigns or account.campaigns_url, sender_rules=options.sender_rules,
                                source=ImapFolderSource(session, folder.uidvalidity, uids)), on_progress)
     plan, changed = None, {}
     if options.label or options.move_to:

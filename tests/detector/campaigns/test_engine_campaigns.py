@@ -6,8 +6,8 @@ import detector.engine as engine
 from detector.campaigns.stores.memory import MemoryCampaignStore
 from detector.campaigns.stores.sqlite import SqliteCampaignStore
 from detector.engine import Detector
-from detector.features import CAMPAIGN_COPY
 from detector.policy import FIXED_WEIGHTS, Policy
+from detector.reasons import CAMPAIGN_COPY
 
 MERGE = ("Hi {first},\n\nI came across {company} while researching teams that run their own support desk, and "
          "I think we could save your agents a few hours every week. We built a small assistant that drafts "

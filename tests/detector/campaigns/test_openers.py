@@ -10,7 +10,7 @@ import pytest
 from detector.campaigns.reason import campaign_hit
 from detector.campaigns.stores.memory import MemoryCampaignStore
 from detector.engine import Detector, prepare
-from detector.features import CAMPAIGN_COPY
+from detector.reasons import CAMPAIGN_COPY
 
 OPENERS = (
     "Saw your post about remote onboarding - your point on async culture really stuck with me. It made me think of {company}.",
