@@ -17,8 +17,8 @@ from typing import Any
 from imapclient import IMAPClient
 
 from detector.batch.imap.mailbox import Folder, ImapError, Session
+from detector.batch.imap.source import GMAIL, parse_sequence_set
 from detector.batch.imap.state import Account, Journal
-from detector.batch.readers.imap import GMAIL, parse_sequence_set
 
 KEYWORDS = {"smile": "$SincereSmile", "bulk": "$SincereBulk"}
 MOVED = "smile"

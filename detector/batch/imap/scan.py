@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from detector.batch.checkpoint import Checkpoint
 from detector.batch.imap.labels import Plan, apply, check
 from detector.batch.imap.mailbox import Folder, Session
+from detector.batch.imap.source import ImapFolderSource, parse_sequence_set, uid_of
 from detector.batch.imap.state import Account, FolderState
 from detector.batch.owner import Owner
-from detector.batch.readers.imap import ImapFolderSource, parse_sequence_set, uid_of
 from detector.batch.scan import Progress, ScanOptions, Summary, scan
 from detector.sender_rules import SenderRules
 

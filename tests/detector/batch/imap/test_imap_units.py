@@ -6,8 +6,8 @@ import pytest
 
 from detector.batch.imap.labels import Plan
 from detector.batch.imap.mailbox import PASSWORD_ENV, TOKEN_ENV, AccessDenied, Credentials, ImapError, MailboxUrl
+from detector.batch.imap.source import message_id, parse_sequence_set, sequence_set, uid_of
 from detector.batch.imap.state import Account, FolderState
-from detector.batch.readers.imap import message_id, parse_sequence_set, sequence_set, uid_of
 
 
 def test_mailbox_addresses():
@@ -95,8 +95,8 @@ class StubSession:
 
 
 def test_rows_carry_gmail_labels_flags_and_one_error_row_per_unreadable_message():
+    from detector.batch.imap.source import ImapFolderSource
     from detector.batch.readers.base import Position
-    from detector.batch.readers.imap import ImapFolderSource
 
     body = b"From: a@b.example\r\nTo: jane@gmail.com\r\nSubject: hi\r\n\r\nHello Jane, see you at 6.\r\n"
     messages = {1: {b"FLAGS": (b"\\Seen", b"$Custom"), b"RFC822.SIZE": len(body), b"BODY[]<0>": body,
@@ -116,8 +116,8 @@ def test_rows_carry_gmail_labels_flags_and_one_error_row_per_unreadable_message(
 
 
 def test_a_message_larger_than_the_cap_is_read_from_its_start_not_called_truncated():
+    from detector.batch.imap.source import ImapFolderSource
     from detector.batch.readers.base import Position
-    from detector.batch.readers.imap import ImapFolderSource
 
     head = (b'From: a@b.example\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
             b"Content-Type: text/plain\r\n\r\nHello Jane, the photos are attached.\r\n--B\r\nContent-Type: image/png\r\n\r\n")
