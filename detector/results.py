@@ -1,5 +1,5 @@
 """Contract output records (one per input line, same order): the one builder every decided message goes
-through, text or voicemail, with or without a user's sender rules, and the error result."""
+through, text or voicemail, with or without a user's sender rules. (The error result is part of the contract: `detector.contract.error_result`.)"""
 
 from __future__ import annotations
 
