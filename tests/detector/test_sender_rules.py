@@ -72,7 +72,7 @@ def test_a_missing_rules_file_is_a_clear_error(tmp_path):
 
 
 def test_the_engine_applies_rules_by_the_parsed_sender_and_leaves_errors_alone():
-    detector = Detector.default()
+    detector = Detector.open()
     raw = ("From: Sam Seller <SAM@outreach.example>\r\nTo: Dana <dana@example.com>\r\nSubject: Quick question\r\n\r\n"
            + OUTREACH["body"] + "\r\n")
     records = [OUTREACH, {"id": "raw", "channel": "email", "raw": raw}, {"id": "bad", "channel": "fax", "body": "x"},

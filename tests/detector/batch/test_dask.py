@@ -31,14 +31,14 @@ def test_local_cluster_workers_run_without_the_profiler(tmp_path):
     assert list(profiling.values()) == [False]
 
 
-def test_dask_workers_apply_the_users_sender_rules_as_the_local_engine_does(write_mbox, tmp_path):
+def test_dask_workers_apply_the_users_sender_rules_as_the_local_runner_does(write_mbox, tmp_path):
     from detector.sender_rules import SenderList
 
     mbox = write_mbox(10)
     rules = SenderList.of(deny=["alex@vendor.example"])  # every message of the export is from this sender
     local = scan(ScanOptions(path=mbox, out=tmp_path / "local.jsonl", every=4, sender_rules=rules))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.jsonl", every=4, engine="dask",
+        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.jsonl", every=4, runner="dask",
                                   scheduler=cluster.scheduler_address, sender_rules=rules))
     assert local.counts == remote.counts == {"smile": 10}
     assert (tmp_path / "local.jsonl").read_text() == (tmp_path / "dask.jsonl").read_text()
