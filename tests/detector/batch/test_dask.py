@@ -38,7 +38,7 @@ def test_dask_workers_apply_the_users_sender_rules_as_the_local_engine_does(writ
     rules = SenderList.of(deny=["alex@vendor.example"])  # every message of the export is from this sender
     local = scan(ScanOptions(path=mbox, out=tmp_path / "local.jsonl", every=4, sender_rules=rules))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.jsonl", every=4, engine="dask",
+        remote = scan(ScanOptions(path=mbox, out=tmp_path / "dask.jsonl", every=4, runner="dask",
                                   scheduler=cluster.scheduler_address, sender_rules=rules))
     assert local.counts == remote.counts == {"smile": 10}
     assert (tmp_path / "local.jsonl").read_text() == (tmp_path / "dask.jsonl").read_text()
