@@ -18,6 +18,8 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API 
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is calling, as the routes see it: the API key's id and the user its feedback rules belong to."""
+
     key_id: str
     user: str
     """Whose feedback rules apply: the key id plus the optional X-Sincere-User header."""
@@ -55,4 +57,5 @@ async def caller(
         description="Optional opaque id of the extension user; feedback rules are kept per API key and this id.",
     )] = None,
 ) -> Caller:
+    """The authenticated caller; the optional X-Sincere-User id keeps feedback rules of one key's users apart."""
     return Caller(key_id=key_id, user=f"{key_id}\0{user or ''}")

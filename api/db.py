@@ -21,6 +21,8 @@ def private_file(path: Path) -> None:
 
 
 class Database:
+    """An SQLite file opened once per thread in WAL mode, so workers and threads share its tables safely."""
+
     def __init__(self, path: Path, schema: str):
         self.path = path
         self._schema = schema
@@ -31,6 +33,7 @@ class Database:
             conn.executescript(schema)
 
     def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use (sqlite3 connections must stay on their thread)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -40,6 +43,7 @@ class Database:
         return conn
 
     def ping(self) -> bool:
+        """Whether the database answers a query, one of /readyz's checks."""
         try:
             self.connection().execute("SELECT 1").fetchone()
             return True

@@ -26,13 +26,14 @@ _FIELD_NAMES = _LOCATIONS | {
 
 
 def error_body(status: int, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ErrorBody every error response carries: a stable code for `status`, the message and any field errors."""
     detail: dict[str, Any] = {"code": CODES.get(status, "error"), "message": message}
     if fields is not None:
         detail["fields"] = fields
     return {"error": detail}
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
 
@@ -56,7 +57,7 @@ def describe(fields: list[dict[str, Any]]) -> str:
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+    return _error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,6 +66,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 def install(app: FastAPI) -> None:
+    """Make `app` answer HTTP and validation errors with ErrorBody instead of FastAPI's default `detail`."""
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 
@@ -72,7 +74,8 @@ def install(app: FastAPI) -> None:
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for error statuses, all with the ErrorBody shape."""
     text = {
-        400: "Malformed request body or Content-Length.", 401: "Missing or invalid X-API-Key.", 413: "Request body or upload over the configured limit.",
+        400: "Malformed request body or Content-Length.", 401: "Missing or invalid X-API-Key.",
+        413: "Request body or upload over the configured limit.",
         422: "Invalid request; `fields` lists the problems without echoing the values sent.",
         429: "Rate limit for this API key exceeded; see Retry-After.", 500: "Internal error (no details are disclosed).",
         501: "Not implemented in this version.", 503: "Not ready.",

@@ -30,6 +30,8 @@ _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
 
 @dataclass(frozen=True)
 class KeyInfo:
+    """What may be shown about a key (listings, the creation message): never its secret or hash."""
+
     id: str
     name: str
     created_at: str
@@ -45,6 +47,8 @@ def _now() -> str:
 
 
 class KeyStore:
+    """The API keys in the API's SQLite file: created, listed and revoked by `sincere keys`, verified per request."""
+
     def __init__(self, path: Path):
         self.db = Database(path, _SCHEMA)
 
@@ -59,10 +63,12 @@ class KeyStore:
         return info, f"{PREFIX}_{key_id}_{secret}"
 
     def list(self) -> list[KeyInfo]:
+        """Every key, revoked ones included, oldest first."""
         rows = self.db.connection().execute("SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id")
         return [KeyInfo(*row) for row in rows]
 
     def revoke(self, key_id: str) -> bool:
+        """Revoke a live key; False when no live key has that id. The row stays, so listings show the revocation."""
         cursor = self.db.connection().execute(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_now(), key_id)
         )

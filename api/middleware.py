@@ -45,6 +45,8 @@ class BodyLimit:
         self.app, self.limit, self.upload_limit, self.upload_paths = app, limit, upload_limit, upload_paths
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
+        """Check the declared Content-Length first, then count the bytes actually received, since it can lie
+        or be absent (chunked bodies)."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         limit = self.upload_limit if scope["path"] in self.upload_paths else self.limit
@@ -83,6 +85,7 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
+        """Run the app with no-store and nosniff added to every response's headers, then log the request's line."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start, status, sent_bytes = time.perf_counter(), 0, 0

@@ -19,6 +19,8 @@ MAX_ID_CHARS = 1000
 
 
 def valid_unicode(value: str) -> str:
+    r"""`value` unchanged if it encodes as UTF-8. JSON can carry lone surrogates (`\ud800`), which could be
+    neither scored nor sent back, so they are refused."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -64,6 +66,9 @@ class Recipient(BaseModel):
 
 
 class ThreadItem(BaseModel):
+    """An earlier message of the thread. `from_recipient` says whether the inbox owner wrote it (null when
+    unknown): a reply that echoes the owner's own words shows shared history, the deepest personalization."""
+
     from_recipient: bool | None = None
     body: Text
 
@@ -108,12 +113,21 @@ class AudioMetadata(ScoreRequest):
 
 
 class Evidence(BaseModel):
+    """A span of the scored text that shows a reason. `start` and `end` are offsets in Unicode code points
+    (not UTF-16 units) into the text the server scored: for email the subject, a blank line, then the body
+    as plain text without quoted replies or signature. A client cannot rebuild that text exactly, so
+    `text` repeats the span."""
+
     start: int
     end: int
     text: str
 
 
 class Reason(BaseModel):
+    """One reason for the result. `weight` is how far it moved the score, in logit points: positive towards
+    mass-produced, negative towards personal, 0 for a reason shown without being scored. Reasons come
+    strongest first, a user's own feedback rule before all others."""
+
     code: str = Field(description="UPPER_SNAKE, stable, documented.")
     weight: float
     description: str
@@ -121,6 +135,9 @@ class Reason(BaseModel):
 
 
 class Slot(BaseModel):
+    """A place where the message refers to its reader, such as their first name or company, found in the
+    scored text; `start`, `end` and `text` as in Evidence."""
+
     type: str
     text: str
     start: int
@@ -128,6 +145,10 @@ class Slot(BaseModel):
 
 
 class Personalization(BaseModel):
+    """How far the message is made for its reader. `depth`: `none` (no reader details, no shared
+    history), `shallow` (reader details only: without them the text could go to anyone) or `deep`
+    (shared history: it echoes the reader's earlier messages or refers to past exchanges)."""
+
     slots: list[Slot]
     depth: Literal["none", "shallow", "deep"]
 
@@ -152,6 +173,8 @@ class VoiceCampaign(BaseModel):
 
 
 class Voice(BaseModel):
+    """What the recording itself showed, for audio (voicemail) results; null for text."""
+
     synthetic: Annotated[float, Field(ge=0, le=1, description="Probability that the voice is text-to-speech.")]
     transcript: Annotated[str | None, Field(description="What speech recognition heard; null when a body was given.")]
     campaign: Annotated[VoiceCampaign | None, Field(description="The recording's audio campaign, if any.")] = None
@@ -172,6 +195,9 @@ class ScoreResult(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
+    """Feedback on a sender: a rule that sets the verdict of that sender's later messages (the score stays
+    the model's) for this API key and X-Sincere-User only, or `forget` to drop the rule."""
+
     sender: Annotated[Sender, Field(
         description="The sender the feedback is about; needs an email or a profile_url that is not blank.",
         json_schema_extra=_one_present_of("email", "profile_url", pattern=NOT_BLANK),
@@ -188,10 +214,15 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackResult(BaseModel):
+    """The caller's rule for this sender after the request: null once forgotten."""
+
     rule: Literal["allow", "deny"] | None = Field(description="The rule now applied to this sender for you.")
 
 
 class ModelInfo(BaseModel):
+    """The model bundle this server scores with: `model_version` is the value results carry, `classes` the
+    labels its text model tells apart, in the order of its probability outputs."""
+
     model_version: str
     name: str
     version: str
@@ -204,6 +235,9 @@ class ModelInfo(BaseModel):
 
 
 class Status(BaseModel):
+    """Liveness (/healthz) or readiness (/readyz). `status` is `ok`, `ready` or `not_ready`; `checks` (readyz
+    only) says which required part answers, `capabilities` which optional ones this server has."""
+
     status: str
     checks: dict[str, bool] = Field(default_factory=dict)
     capabilities: dict[str, bool] = Field(
@@ -211,16 +245,24 @@ class Status(BaseModel):
 
 
 class FieldError(BaseModel):
+    """One invalid part of a request: where it is (`loc`, path parts that are not field names shown as
+    `*`), what is wrong and pydantic's error type. The value sent is never echoed."""
+
     loc: list[str | int]
     msg: str
     type: str
 
 
 class ErrorDetail(BaseModel):
+    """`code` is a stable name for the HTTP status (e.g. `invalid_request`, `rate_limited`) for programs,
+    `message` a sentence for people."""
+
     code: str
     message: str
     fields: list[FieldError] | None = None
 
 
 class ErrorBody(BaseModel):
+    """The body of every error response (4xx and 5xx)."""
+
     error: ErrorDetail

@@ -19,6 +19,8 @@ def _default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
+    """Everything the API server can be configured with; each field is read from SINCERE_<FIELD NAME>."""
+
     model_config = SettingsConfigDict(env_prefix="SINCERE_", env_file=".env", extra="ignore")
 
     model: Path | None = Field(None, description="Model bundle folder; else the one `sincere models use` chose, else the shipped one.")
@@ -70,8 +72,10 @@ class Settings(BaseSettings):
 
     @property
     def database_path(self) -> Path:
+        """The SQLite file for API keys and feedback, defaulted into data_dir."""
         return self.database or self.data_dir / "api.sqlite3"
 
     @property
     def campaign_url(self) -> str:
+        """The campaign index URL, defaulting to an SQLite file in data_dir so workers share it."""
         return self.campaign_index_url or f"sqlite:///{self.data_dir / 'campaigns.sqlite3'}"

@@ -24,5 +24,5 @@ def test_engine_results_equal_the_golden_fixture():
         expected = [row for row in expected if not row["id"].startswith("voicemail:")]
     actual = score(golden_records(with_voicemails))
     assert len(actual) == len(expected) >= 2000
-    differing = [(e["id"], e, a) for e, a in zip(expected, actual) if e != a]
+    differing = [(e["id"], e, a) for e, a in zip(expected, actual, strict=True) if e != a]
     assert not differing, f"{len(differing)} of {len(expected)} results changed; first: {differing[0]}"

@@ -53,6 +53,7 @@ def fit_blend(X: np.ndarray, y: np.ndarray, codes: Sequence[str]) -> np.ndarray:
 
 
 def blend_scores(w: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The blend's probability of mass production for each row of X, under weights [intercept, *per code]."""
     return 1.0 / (1.0 + np.exp(-np.clip(w[0] + X @ w[1:], -40, 40)))
 
 

@@ -83,6 +83,7 @@ def duration_seconds(path: str | Path) -> float | None:
 
 
 def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    """`samples` at `rate` as float32 at `target` Hz (polyphase filtering, so no aliasing when going down)."""
     from scipy.signal import resample_poly
 
     if rate == target:

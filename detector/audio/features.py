@@ -32,7 +32,8 @@ N_LFCC, N_MFCC = 20, 13
 F0_MIN, F0_MAX = 60.0, 400.0
 
 
-def frames(x: np.ndarray, size: int = FRAME, hop: int = HOP) -> np.ndarray:
+def _frames(x: np.ndarray, size: int = FRAME, hop: int = HOP) -> np.ndarray:
+    """Overlapping frames of `size` samples every `hop`, one per row (a clip shorter than a frame is zero-padded)."""
     if x.size < size:
         x = np.pad(x, (0, size - x.size))
     count = 1 + (x.size - size) // hop
@@ -40,13 +41,14 @@ def frames(x: np.ndarray, size: int = FRAME, hop: int = HOP) -> np.ndarray:
     return x[idx]
 
 
-def frame_db(x: np.ndarray) -> np.ndarray:
-    return 10 * np.log10(np.mean(frames(x) ** 2, axis=1) + 1e-10)
+def _frame_db(x: np.ndarray) -> np.ndarray:
+    """Each frame's energy in dB, the measure silence is told from speech by."""
+    return 10 * np.log10(np.mean(_frames(x) ** 2, axis=1) + 1e-10)
 
 
 def trim_silence(x: np.ndarray) -> np.ndarray:
     """Cut leading and trailing frames quieter than ACTIVE_DB below the loudest frame."""
-    db = frame_db(x)
+    db = _frame_db(x)
     active = np.flatnonzero(db > db.max() - ACTIVE_DB)
     return x[active[0] * HOP: active[-1] * HOP + FRAME]
 
@@ -96,7 +98,7 @@ def _stats(values: np.ndarray) -> np.ndarray:
 
 def _pitch(x: np.ndarray) -> np.ndarray:
     """Range, spread, jitter and voicing of an autocorrelation pitch track."""
-    f = frames(x, PITCH_FRAME, HOP)
+    f = _frames(x, PITCH_FRAME, HOP)
     f = (f - f.mean(axis=1, keepdims=True)) * np.hanning(PITCH_FRAME)
     spec = np.fft.rfft(f, 2 * PITCH_FRAME, axis=1)
     ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :PITCH_FRAME]
@@ -120,7 +122,7 @@ def _pitch(x: np.ndarray) -> np.ndarray:
 def window_features(x: np.ndarray) -> np.ndarray:
     """One feature vector for one window of 8 kHz speech (peak-normalised: level is no feature)."""
     x = x / (np.abs(x).max() + 1e-9)
-    frm = frames(x) * np.hamming(FRAME)
+    frm = _frames(x) * np.hamming(FRAME)
     power = np.abs(np.fft.rfft(frm, NFFT, axis=1)) ** 2
     db = 10 * np.log10(power.mean(axis=1) + 1e-10)
     active = db > db.max() - ACTIVE_DB

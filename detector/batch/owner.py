@@ -18,6 +18,8 @@ SAMPLE = 5000
 
 @dataclass(frozen=True)
 class Owner:
+    """Who the inbox belongs to: name and address identify them, company and title only describe them."""
+
     name: str | None = None
     email: str | None = None
     company: str | None = None
@@ -32,6 +34,7 @@ class Owner:
 
     @property
     def is_empty(self) -> bool:
+        """Whether neither name nor address is known, so the owner is still to be inferred."""
         return not (self.name or self.email)
 
     def filled_from(self, inferred: Owner) -> Owner:
@@ -49,6 +52,7 @@ class Owner:
         return {k: v for k, v in fields.items() if v}
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as JSON values, for a checkpoint or the account state (`Owner(**d)` reads them back)."""
         return asdict(self)
 
 

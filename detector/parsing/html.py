@@ -28,13 +28,16 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>?")
 """An opening or closing tag; `[^<>]*` stops at the next bracket, so no pattern here rescans."""
 _HIDDEN_START = re.compile(r"<!--|<(script|style|head|title)\b", re.IGNORECASE)
 _LINK_TAG = re.compile(r"<(a|img)\b([^<>]*)>?", re.IGNORECASE)
-_BLOCK_TAG = re.compile(r"</?(?:%s)\b[^<>]*>?" % "|".join(_BLOCK), re.IGNORECASE)
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(_BLOCK)})\b[^<>]*>?", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>?|<![^<>]*>?|<\?[^<>]*>?")
 _ATTRIBUTE = re.compile(r"""([a-zA-Z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 @dataclass(frozen=True)
 class RenderedHtml:
+    """An HTML body as the engine reads it: its visible text, and the URLs of its links and images
+    (`pixel:` before a 0- or 1-pixel image's: a tracking pixel)."""
+
     text: str
     links: tuple[str, ...]
 
@@ -102,6 +105,8 @@ def _parsed(markup: str) -> tuple[str, list[str]]:
 
 
 def to_text(markup: str) -> RenderedHtml:
+    """The text a reader sees (block elements on their own lines, runs of spaces and blank lines collapsed)
+    and the links, in time linear in the markup however it is nested."""
     markup = markup[:MAX_MARKUP_CHARS]
     text, links = _stripped(markup) if _too_deep(markup) else _parsed(markup)
     text = _SPACES.sub(" ", text)

@@ -44,6 +44,9 @@ _SIG_DELIM = re.compile(
 
 @dataclass(frozen=True)
 class SplitBody:
+    """A body in its parts: the new text (what is scored), the quoted earlier message and its author
+    as the quote's header names them, and the signature."""
+
     new_text: str
     quoted: str | None
     signature: str | None
@@ -132,6 +135,8 @@ def _unwrap(body: str) -> dict | None:
 
 
 def split(body: str) -> SplitBody:
+    """Cut the quoted reply or forward (quotequail's reading, else an "Original message" line, else
+    trailing `>` lines), then the signature after a delimiter such as `-- `."""
     new_text, quoted, author = body, None, None
     unwrapped = _unwrap(body)
     if unwrapped and unwrapped.get("type") in ("reply", "forward") and unwrapped.get("text_top") is not None:

@@ -55,6 +55,9 @@ class UndecodableMessage(ValueError):
 
 @dataclass(frozen=True)
 class ParsedEmail:
+    """What the engine needs of a message: decoded headers by lower-cased name (first value of each), the
+    best plain-text part, the HTML part, and the first From and To address."""
+
     headers: dict[str, str]
     subject: str | None
     text: str | None

@@ -26,6 +26,20 @@ EXAMPLES = {GenerationMode.POSITIVE: 100, GenerationMode.NEGATIVE: 40}
 MIN_CASES = 500
 
 
+def _call_generated(operation, mode: GenerationMode, examples: int, auth: dict[str, str], cases: list[str]) -> None:
+    """Send `examples` requests generated for `operation` in `mode`, each validated by CHECKS and its
+    operation's label appended to `cases`."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case):
+        cases.append(operation.label)
+        case.call_and_validate(headers=auth, checks=CHECKS)
+
+    run()
+
+
 def test_generated_requests_get_no_server_error_and_conform_to_the_schema(client, auth):
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     cases: list[str] = []
@@ -34,15 +48,7 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(client
         for mode, examples in EXAMPLES.items():
             if mode is GenerationMode.NEGATIVE and operation.method.upper() == "GET":
                 continue  # nothing to invalidate: the GET operations take no parameters
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-            def run(case):
-                cases.append(operation.label)
-                case.call_and_validate(headers=auth, checks=CHECKS)
-
-            run()
+            _call_generated(operation, mode, examples, auth, cases)
     assert len(cases) >= MIN_CASES, f"only {len(cases)} cases generated"
 
 

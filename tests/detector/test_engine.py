@@ -51,7 +51,7 @@ def test_ex_3_is_personal_and_deep(detector):
 
 def test_results_have_contract_fields_and_evidence_repeats_the_scored_text(detector):
     records = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
-    for record, result in zip(records, detector.score_many(records)):
+    for record, result in zip(records, detector.score_many(records), strict=True):
         assert set(result) == OUTPUT_FIELDS
         assert result["id"] == record["id"] and result["error"] is None
         assert 0.0 <= result["score"] <= 1.0

@@ -45,6 +45,7 @@ class Plan:
 
     @classmethod
     def of(cls, verdicts: Iterable[tuple[int, str]], label: bool, move_to: str | None) -> Plan:
+        """The changes `--label` and `--move-to` ask for, from a scan's (UID, verdict) pairs."""
         plan = cls(target=move_to)
         for uid, verdict in verdicts:
             if label and verdict in KEYWORDS:
@@ -54,6 +55,7 @@ class Plan:
         return plan
 
     def describe(self) -> list[str]:
+        """One line per change, with a few of its UIDs, for `--dry-run`."""
         lines = [f"add {keyword} to {len(uids):,} messages (UIDs {_some(uids)})" for keyword, uids in self.keywords.items()]
         if self.move:
             lines.append(f"move {len(self.move):,} smile messages to {self.target!r} (UIDs {_some(self.move)})")
@@ -95,11 +97,11 @@ def apply(session: Session, folder: Folder, plan: Plan, journal: Journal) -> dic
     where = {"folder": folder.name, "uidvalidity": folder.uidvalidity}
     for keyword, uids in plan.keywords.items():
         for chunk in _chunks(uids):
-            flags = session.retrying(lambda client: client.get_flags(chunk))
+            flags = session.retrying(lambda client, chunk=chunk: client.get_flags(chunk))
             lacking = [uid for uid in chunk if uid in flags and keyword not in _names(flags[uid])]
             journal.record([{**where, "uid": uid, "keyword": keyword} for uid in lacking])
             if lacking:
-                session.retrying(lambda client: client.add_flags(lacking, [keyword.encode()], silent=True))
+                session.retrying(lambda client, lacking=lacking, keyword=keyword: client.add_flags(lacking, [keyword.encode()], silent=True))
             made["keyword_added"] += len(lacking)
     if plan.move:
         _move(session, folder, plan.move, plan.target or "", journal, where, made)
@@ -110,11 +112,11 @@ def _move(session: Session, folder: Folder, uids: list[int], target: str, journa
           made: dict[str, int]) -> None:
     if session.has(GMAIL):
         for chunk in _chunks(uids):
-            labels = session.retrying(lambda client: client.get_gmail_labels(chunk))
+            labels = session.retrying(lambda client, chunk=chunk: client.get_gmail_labels(chunk))
             lacking = [uid for uid in chunk if uid in labels and target not in _names(labels[uid])]
             journal.record([{**where, "uid": uid, "gmail_label": target} for uid in lacking])
             if lacking:
-                session.retrying(lambda client: client.add_gmail_labels(lacking, [target], silent=True))
+                session.retrying(lambda client, lacking=lacking: client.add_gmail_labels(lacking, [target], silent=True))
             made["gmail_label_added"] += len(lacking)
         return
     client = session.client
@@ -136,7 +138,10 @@ def _copyuid(client: IMAPClient) -> dict[int, tuple[int, int]]:
         if not item:
             continue
         validity, sources, targets = (item.decode() if isinstance(item, bytes) else item).split()
-        mapping.update(zip(parse_sequence_set(sources), ((int(validity), uid) for uid in parse_sequence_set(targets))))
+        # RFC 4315 gives both sets one UID per message; strict=False keeps a server that breaks this from
+        # aborting the run after its messages were moved (the pairs that exist are still journaled).
+        mapping.update(zip(parse_sequence_set(sources), ((int(validity), uid) for uid in parse_sequence_set(targets)),
+                           strict=False))
     return mapping
 
 
@@ -165,16 +170,16 @@ def undo(session: Session, account: Account) -> dict[str, int]:
     for keyword, items in _by((e for e in current if "keyword" in e), "keyword").items():
         uids = [back.get(e["uid"], e["uid"]) for e in items]
         for chunk in _chunks(uids):
-            flags = session.retrying(lambda client: client.get_flags(chunk))
+            flags = session.retrying(lambda client, chunk=chunk: client.get_flags(chunk))
             present = [uid for uid in chunk if uid in flags and keyword in _names(flags[uid])]
             if present:
-                session.retrying(lambda client: client.remove_flags(present, [keyword.encode()], silent=True))
+                session.retrying(lambda client, present=present, keyword=keyword: client.remove_flags(present, [keyword.encode()], silent=True))
             done["keyword_removed"] += len(present)
             done["gone"] += len(chunk) - len(present)
     for label, items in _by((e for e in current if "gmail_label" in e), "gmail_label").items():
         uids = [e["uid"] for e in items]
         for chunk in _chunks(uids):
-            session.retrying(lambda client: client.remove_gmail_labels(chunk, [label], silent=True))
+            session.retrying(lambda client, chunk=chunk, label=label: client.remove_gmail_labels(chunk, [label], silent=True))
             done["gmail_label_removed"] += len(chunk)
     journal.replace(others)
     return dict(done)

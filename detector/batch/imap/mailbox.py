@@ -49,6 +49,8 @@ class ConnectionLost(ImapError):
 
 @dataclass(frozen=True)
 class MailboxUrl:
+    """The folder a run reads, from `imaps://user@host[:port]/FOLDER`; it also names the account's state."""
+
     tls: bool
     user: str
     host: str
@@ -92,6 +94,8 @@ class MailboxUrl:
 
 @dataclass(frozen=True)
 class Credentials:
+    """The password or OAuth2 access token to log in with; kept out of its repr so it never reaches a log."""
+
     secret: str = field(repr=False)
     oauth2: bool = False
 
@@ -156,6 +160,7 @@ class Session:
 
     @property
     def client(self) -> IMAPClient:
+        """The connection, logged in on first use; unlike `retrying`, a call on it is not repeated after a drop."""
         if self._client is None:
             self._client = self._login()
         return self._client
@@ -190,6 +195,7 @@ class Session:
         return client
 
     def has(self, capability: str) -> bool:
+        """Whether the server announces `capability` (MOVE, UIDPLUS, IDLE, X-GM-EXT-1, ...)."""
         return self.client.has_capability(capability)
 
     def select(self, folder: str, readonly: bool = True) -> Folder:

@@ -1,6 +1,6 @@
-"""One IMAP folder's listed UIDs → scan rows, through the same `email_row` as Maildir and .eml files.
+r"""One IMAP folder's listed UIDs → scan rows, through the same `email_row` as Maildir and .eml files.
 
-Messages are read with `BODY.PEEK[]` (so `\\Seen` is never set), at most MAX_MESSAGE_BYTES of each,
+Messages are read with `BODY.PEEK[]` (so `\Seen` is never set), at most MAX_MESSAGE_BYTES of each,
 FETCH_BATCH per round trip. The UID list is fixed when a run starts, so the campaign pass, the
 scoring pass and a --resume all read the same messages; one deleted meanwhile becomes an error
 row, so rows out = UIDs listed. Gmail's labels and thread id come along where the server has them.
@@ -30,6 +30,7 @@ def message_id(folder: str, uidvalidity: int, uid: int) -> str:
 
 
 def uid_of(row_id: str) -> int:
+    """The UID in a row id made by `message_id`, to write a verdict back to its message."""
     return int(row_id.rsplit(";UID=", 1)[1])
 
 
@@ -50,6 +51,7 @@ def sequence_set(uids: list[int]) -> str:
 
 
 def parse_sequence_set(text: str) -> list[int]:
+    """The UIDs of a sequence set (`1:3,7` → 1, 2, 3, 7), as checkpoints and COPYUID responses hold them."""
     uids: list[int] = []
     for run in filter(None, text.split(",")):
         first, _, last = run.partition(":")
@@ -70,10 +72,13 @@ class ImapFolderSource:
             self._items += ["X-GM-LABELS", "X-GM-THRID"]
 
     def identity(self) -> dict[str, Any]:
+        """The folder, its UIDVALIDITY and the UIDs listed: a --resume continues only that same list."""
         return {"input": str(self.session.url), "format": self.fmt, "uidvalidity": self.uidvalidity,
                 "uids": sequence_set(self.uids)}
 
     def rows(self, position: Position, me_name: str | None, skip: int = 0) -> Iterator[dict[str, Any]]:
+        """One row per listed UID, in list order, fetched from the `skip`th on (the rest were scored before
+        a --resume)."""
         position.total, position.done = len(self.uids), skip
         for start in range(skip, len(self.uids), FETCH_BATCH):
             batch = self.uids[start:start + FETCH_BATCH]
@@ -92,7 +97,7 @@ class ImapFolderSource:
         fetched, refused = {}, {}
         for uid in batch:
             try:
-                fetched.update(self.session.retrying(lambda client: client.fetch([uid], self._items)))
+                fetched.update(self.session.retrying(lambda client, uid=uid: client.fetch([uid], self._items)))
             except IMAPClientError as exc:
                 refused[uid] = f"the server would not send this message ({_text(str(exc))[:120]})"
         return fetched, refused

@@ -28,6 +28,9 @@ BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 @dataclass
 class WatchOptions:
+    """What `sincere watch` asks for: the scan run at each wake-up, where results go, and the poll interval
+    (seconds) for servers without IDLE."""
+
     scan: MailboxScanOptions
     """Options of each incremental scan (its `out` is replaced by a scratch file)."""
     out: Path | None = None

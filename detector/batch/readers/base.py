@@ -28,10 +28,12 @@ def walk(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def relative(path: Path, root: Path) -> str:
+    """`path` as a row's id and source: relative to the folder read, or its file name when one file was given."""
     return path.name if path == root else str(path.relative_to(root))
 
 
 def iter_files(root: Path, suffixes: tuple[str, ...], position: Position) -> Iterator[Path]:
+    """`root` itself if it is a file, else `walk`'s files, counting them into `position`."""
     files = [root] if root.is_file() else walk(root, suffixes)
     position.total = len(files)
     for path in files:

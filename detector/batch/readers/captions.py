@@ -13,6 +13,7 @@ from detector.batch.readers.base import Position, iter_files, relative
 
 
 def read(root: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One `video_transcript` row per caption file; an unreadable or non-UTF-8 file becomes an error row."""
     for path in iter_files(root, (".vtt", ".srt"), position):
         name = relative(path, root)
         row: dict[str, Any] = {"id": name, "channel": "video_transcript", "source": name}

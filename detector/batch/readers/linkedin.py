@@ -27,6 +27,7 @@ class NotLinkedIn(ValueError):
 
 
 def is_linkedin(path: Path) -> bool:
+    """Whether the CSV's header has a LinkedIn export's columns (FROM, CONTENT, and CONVERSATION ID or DATE)."""
     try:
         with path.open(encoding="utf-8-sig", errors="replace") as stream:
             header = {h.strip().upper() for h in next(csv.reader(stream), [])}
@@ -67,6 +68,8 @@ def infer_owner(rows: list[dict[str, str]]) -> str | None:
 
 
 def read(path: Path, position: Position, source: str, me: str | None = None) -> Iterator[dict[str, Any]]:
+    """One `linkedin` row per message with its conversation's earlier messages as `thread`; `me` names the
+    owner (else `infer_owner`). Ids are `source:N`, N counting the header as row 1."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
         reader = csv.DictReader(stream)
         reader.fieldnames = [h.strip().upper() for h in reader.fieldnames or []]

@@ -30,6 +30,7 @@ def _file_row(path: Path, root: Path) -> dict[str, Any]:
 
 
 def read_eml(root: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per .eml (or .msg) file under `root`, or `root` itself when it is a file."""
     for path in iter_files(root, (".eml", ".msg"), position):
         yield _file_row(path, root)
 
@@ -46,10 +47,12 @@ def maildir_files(root: Path) -> list[Path]:
 
 
 def is_maildir(root: Path) -> bool:
+    """Whether `root` is a folder with a cur/ somewhere in it."""
     return root.is_dir() and any((Path(folder) / "cur").is_dir() for folder, _, _ in os.walk(root))
 
 
 def read_maildir(root: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per message file; its Maildir++ sub-folder and its flags (seen, replied, flagged) become labels."""
     files = maildir_files(root)
     position.total = len(files)
     for path in files:

@@ -51,6 +51,7 @@ class _Message:
 
 
 def read(path: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per message, ids `source#N` from 0; progress is counted in bytes."""
     position.total = path.stat().st_size
     message, count, from_lines, separated = _Message(), 0, 0, False
     with path.open("rb", buffering=1 << 20) as stream:

@@ -35,6 +35,7 @@ def _row(record: Any, source: str, where: str) -> dict[str, Any]:
 
 
 def read_jsonl(path: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per non-blank line; a line that is not a UTF-8 JSON object becomes an error row."""
     position.total = path.stat().st_size
     with path.open("rb") as stream:
         for record in iter_jsonl(stream, source):
@@ -43,6 +44,7 @@ def read_jsonl(path: Path, position: Position, source: str) -> Iterator[dict[str
 
 
 def read_csv(path: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per CSV record, columns by header name; fields of any size are read (a body can be long)."""
     csv.field_size_limit(sys.maxsize)
     position.total = path.stat().st_size
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
@@ -54,6 +56,7 @@ def read_csv(path: Path, position: Position, source: str) -> Iterator[dict[str, 
 
 
 def read_parquet(path: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One row per Parquet row, read a thousand at a time."""
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)

@@ -18,6 +18,7 @@ AUDIO = (".mp3", ".m4a", ".wav", ".amr", ".ogg", ".flac")
 
 
 def voicemail_pages(root: Path) -> list[Path]:
+    """The voicemail pages among `root`'s .html files (or `root`, a single page), by their file names."""
     pages = [root] if root.is_file() else walk(root, (".html",))
     return [p for p in pages if "voicemail" in p.name.lower()]
 
@@ -35,6 +36,7 @@ def _audio(page: Path, tree: HTMLParser) -> str | None:
 
 
 def read(root: Path, position: Position, source: str) -> Iterator[dict[str, Any]]:
+    """One `voicemail` row per page: the caller, the time, Google's transcript as body and the audio beside it."""
     pages = voicemail_pages(root)
     position.total = len(pages)
     for page in pages:

@@ -76,7 +76,7 @@ def test_every_reader_decodes_each_part_by_its_charset(tmp_path, fmt):
     path = WRITERS[fmt](tmp_path / "in" if fmt == "eml" else tmp_path)
     rows = list(readers.read(fmt, path, Position()))
     assert len(rows) == len(MESSAGES)
-    for row, (_, subject, body) in zip(rows, MESSAGES):
+    for row, (_, subject, body) in zip(rows, MESSAGES, strict=True):
         assert isinstance(row["raw"], bytes) and "read_error" not in row
         assert row["sender"]["name"] == SENDER
         parsed = from_record({k: row[k] for k in ("id", "channel", "raw")})

@@ -73,7 +73,8 @@ def test_error_reasons_are_counted_as_written_without_their_line(tmp_path):
 
     errors = ["in.jsonl line 12: invalid JSON (Expecting value at column 3)",
               "in.jsonl line 40: invalid JSON (Expecting value at column 3)", "too expensive to parse (over 5 s)"]
-    frame = pd.DataFrame([{"id": str(i), "source": "in.jsonl", "sender": "a@x.example", "verdict": "error", "error": e, "from_me": False} for i, e in enumerate(errors)]
+    frame = pd.DataFrame([{"id": str(i), "source": "in.jsonl", "sender": "a@x.example", "verdict": "error", "error": e, "from_me": False}
+                          for i, e in enumerate(errors)]
                          + [{"id": "d", "source": "in.jsonl", "sender": "a@x.example", "verdict": "smile", "score": 0.9, "from_me": False,
                              "sent_at": f"2024-{m:02d}-03T10:00:00+00:00"} for m in (1, 2, 9)], columns=COLUMNS)
     page = render(frame, Owner(), "jsonl")

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 
 from detector.message import from_record
@@ -94,7 +96,7 @@ def test_slots_are_sorted_non_overlapping_and_prefer_the_longest():
     )
     slots = hit.data["slots"]
     assert [s["type"] for s in slots] == ["first_name", "full_name", "website", "email", "company"]
-    assert all(a["end"] <= b["start"] for a, b in zip(slots, slots[1:]))
+    assert all(a["end"] <= b["start"] for a, b in pairwise(slots))
 
 
 def test_seed_2_first_name_slot():
