@@ -63,7 +63,11 @@ MIN_TOKENS = 12
 """Shorter skeletons ("ok see you at xnumx") are shared by chance, so they are not fingerprinted."""
 MIN_WORDS = 10
 """Distinct words that are not masks a skeleton needs: "hpl noms for xdatex see attached file" is a
-routine line one correspondent repeats, not a template (the shortest template has 10)."""
+routine line one correspondent repeats, not a template (the shortest library template has 10)."""
+SHORT_MIN_TOKENS, SHORT_MIN_WORDS = 8, 6
+"""A skeleton under MIN_TOKENS or MIN_WORDS but with at least these is `short`: a one-line template
+("{first}, should I keep trying or let this go?", a subject line sent as the message) links only
+near-identical (UNVARIED_THRESHOLD) and only where a reader's details vary between the copies."""
 LINK_THRESHOLD = 0.4
 UNVARIED_THRESHOLD = 0.8
 """Link threshold when no identity slot varies (no reader's details masked, or the copies went to
@@ -112,6 +116,11 @@ class Fingerprint:
     """Where the pitch is in the message's text (evidence of what the copies share)."""
     cuts: tuple[int, ...] = ()
     """Where else the pitch may start, in `tokens` (in memory only; see `pitch_probes`)."""
+
+    @property
+    def short(self) -> bool:
+        """Under MIN_TOKENS or MIN_WORDS (see SHORT_MIN_TOKENS): it links only near-identical."""
+        return len(self.tokens) < MIN_TOKENS or len(own_words(self.tokens)) < MIN_WORDS
 
     def pitch_probes(self) -> list[np.ndarray]:
         """The stored pitch, then the words after each other cut, as pitch signatures: what a copy
@@ -199,9 +208,10 @@ def same_message_key(message: Message, recipient: str | None) -> bytes | None:
 
 
 def fingerprint(message: Message, hits: Mapping[str, Hit]) -> Fingerprint | None:
-    """The message's fingerprint, or None when its skeleton is too short to tell a template."""
+    """The message's fingerprint, or None when its skeleton is too short to tell a template
+    (under SHORT_MIN_TOKENS or SHORT_MIN_WORDS)."""
     tokens, slots, figures, opening, pitch_span, cuts = own_skeleton(message, hits)
-    if len(tokens) < MIN_TOKENS or len(own_words(tokens)) < MIN_WORDS:
+    if len(tokens) < SHORT_MIN_TOKENS or len(own_words(tokens)) < SHORT_MIN_WORDS:
         return None
     recipient = recipient_key(message)
     pitch = tokens[opening:] if opening else ()
