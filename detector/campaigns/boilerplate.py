@@ -96,8 +96,8 @@ def _signature_start(text: str) -> int | None:
 
 
 def _line_near(text: str, pattern: re.Pattern, within: int, lead: str = "") -> int | None:
-    """Start of the first line where `pattern` occurs at most `within` characters after the line's
-    leading `lead` characters: what `^[lead]*[^\\n]{0,within}pattern` finds with re.MULTILINE, without
+    r"""Start of the first line where `pattern` occurs at most `within` characters after the line's
+    leading `lead` characters: what `^[lead]*[^\n]{0,within}pattern` finds with re.MULTILINE, without
     the backtracking that costs on every line."""
     for found in pattern.finditer(text):
         line = text.rfind("\n", 0, found.start()) + 1
