@@ -71,7 +71,8 @@ BANDS, ROWS = 32, 3
 SHINGLE = 3
 """Words per shingle."""
 MIN_TOKENS = 12
-"""Shorter skeletons ("ok see you at xnumx") are shared by chance, so they are not fingerprinted."""
+"""Shorter skeletons ("ok see you at xnumx then bring the charger") are shared by chance: they are
+fingerprinted only down to SHORT_MIN_TOKENS, and link only near-identical (`Fingerprint.short`)."""
 MIN_WORDS = 10
 """Distinct words that are not masks a skeleton needs: "hpl noms for xdatex see attached file" is a
 routine line one correspondent repeats, not a template (the shortest library template has 10)."""
