@@ -4,7 +4,8 @@ store's storage primitives.
 Every store links the same way (`LinkingStore.link`): a copy joins the campaign holding the
 most similar stored signature at or above LINK_THRESHOLD (UNVARIED_THRESHOLD when no reader's
 details vary between them: none masked, one reader, or every copy filled alike, as a memo naming
-its readers' one company, `_same_fills`), else starts one; between copies that reached only one
+its readers' one company, `_same_fills`; a `short` copy, one line, only at UNVARIED_THRESHOLD
+and where readers' details vary), else starts one; between copies that reached only one
 reader, the in-memory index, which keeps some copies' words and figures, also checks the exact
 similarity and links only the same text sent again (`_sent_again`). Audio prints
 (detector.campaigns.audio_fingerprint) are one more signature kind: they join only audio campaigns,
@@ -198,6 +199,9 @@ class LinkingStore(ABC):
             if is_audio:
                 sim = max(audio.similarity(fp.signature, r) for r in alike)
                 accept = sim >= best_sim
+            elif fp.short:  # near-identical, to readers whose details differ
+                sim = max(similarity(fp.signature, r) for r in alike)
+                accept = sim >= max(best_sim, self.unvaried_threshold) and self._identity_varies(fp, cid)
             else:
                 sim = max(similarity(fp.signature, r) for r in alike)
                 accept = sim >= best_sim and (self._identity_varies(fp, cid) or (

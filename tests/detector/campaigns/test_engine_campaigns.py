@@ -47,6 +47,16 @@ def test_copies_in_one_input_are_linked_and_explained(detector):
     assert results[3]["campaign"] is None and campaign_reason(results[3]) is None
 
 
+def test_a_one_line_template_is_linked_and_explained_by_the_readers_names(detector):
+    line = "{first}, should I keep trying or let this go?"
+    results = list(detector.score_many([merged(i, *p, template=line) for i, p in enumerate(PEOPLE[:3])]))
+    for person, result in zip(PEOPLE, results, strict=False):
+        assert (result["campaign"]["copies"], result["campaign"]["recipients"]) == (3, 3)
+        reason = campaign_reason(result)
+        assert reason["description"] == "only your first name differs from 3 copies sent to 3 people"
+        assert [e["text"] for e in reason["evidence"]] == [person[0]]
+
+
 def test_a_single_score_has_no_campaign(detector):
     assert detector.score(merged(0, *PEOPLE[0]))["campaign"] is None
 

@@ -1,7 +1,7 @@
 """Skeletons hide the reader and the volatile details; alignment types what varies."""
 
 from detector.campaigns.alignment import differing_kinds, reader_words, varying_slots
-from detector.campaigns.fingerprint import MIN_TOKENS, band_keys, fingerprint, similarity
+from detector.campaigns.fingerprint import MIN_TOKENS, SHORT_MIN_TOKENS, band_keys, fingerprint, similarity
 from detector.campaigns.linking import Campaign
 from detector.campaigns.reason import explanation
 from detector.engine import prepare
@@ -32,10 +32,14 @@ def test_the_senders_name_is_masked_too(registry):
     assert a.tokens == b.tokens
 
 
-def test_short_messages_are_not_fingerprinted(registry):
-    record = {"id": "s", "channel": "sms", "body": "ok see you at 7 then, bring the charger pls"}
-    assert len(record["body"].split()) < MIN_TOKENS
+def test_very_short_messages_are_not_fingerprinted_and_short_ones_are_marked_short(registry):
+    record = {"id": "s", "channel": "sms", "body": "ok see you at 7 then"}
+    assert len(record["body"].split()) < SHORT_MIN_TOKENS
     assert fingerprint(*prepare(record, registry)) is None
+    record["body"] += ", bring the charger pls"
+    assert SHORT_MIN_TOKENS <= len(record["body"].split()) < MIN_TOKENS
+    assert fingerprint(*prepare(record, registry)).short  # links only near-identical, across readers
+    assert not fp_of(registry, "Anna", "Globex").short
 
 
 def test_alignment_types_what_differs():

@@ -108,6 +108,31 @@ def test_a_reworded_copy_links_across_readers_but_not_to_the_same_reader(make_st
     assert later is not None and (later.copies, later.recipients) == (2, 2)
 
 
+ONE_LINER = "{first}, should I keep trying or let this go?"
+
+
+def test_a_one_line_template_links_across_readers_whose_names_differ(make_store, fp):
+    """A template of one line (a break-up line, a subject sent as the message) is too short for the
+    0.4 margin but still a mail merge when every word but the reader's name is the same."""
+    assert fp(ONE_LINER, "Anna", "Globex").short
+    linked = make_store().link([fp(ONE_LINER, first, company) for first, company in
+                                (("Anna", "Globex"), ("Bruno", "Initech"), ("Chen", "Umbrella"))])
+    assert len({c.id for c in linked if c is not None}) == 1 and linked[0] is not None
+    assert (linked[2].copies, linked[2].recipients) == (3, 3) and "first_name" in linked[2].slot_types
+
+
+@pytest.mark.parametrize("first_line, second_line, second_reader", [
+    (ONE_LINER, ONE_LINER.replace("let this go", "let it go"), "Bruno"),  # reworded: not near-identical
+    (ONE_LINER, ONE_LINER, "Anna"),  # the same line to the same reader again: nothing of a reader varies
+    ("Running late, start the budget review without me.",) * 2 + ("Bruno",),  # names no one
+])
+def test_short_lines_link_only_near_identical_with_the_readers_details_varying(make_store, fp, first_line,
+                                                                                 second_line, second_reader):
+    first, second = fp(first_line, "Anna", "Globex"), fp(second_line, second_reader, "Initech", rid="second")
+    assert first.short and second.short
+    assert make_store().link([first, second]) == [None, None]
+
+
 def test_a_memo_naming_the_company_every_reader_shares_is_a_mailing_not_a_mail_merge(make_store, fp):
     """Coworkers each get the memo with their (one) company in it: that slot does not vary, so
     the copies link only when near-identical, and nothing of the reader is reported as varying."""
