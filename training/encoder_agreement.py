@@ -42,6 +42,7 @@ def agreement(texts: list[str], tokenizer: Path, max_length: int) -> dict[str, A
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Print the agreement of the two encoders on a seeded sample of the corpus as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--tokenizer", type=Path, required=True)

@@ -71,6 +71,7 @@ class OnnxSentenceEncoder:
             from tokenizers import Tokenizer
         except ImportError:
             raise BundleError("the cascade model needs the tokenizers package (pip install tokenizers)") from None
+        self.tokenizer_path = Path(tokenizer_path)
         self.model_path = model_path or onnx_model_path()
         verify_onnx(self.model_path, expected_sha256)
         try:
