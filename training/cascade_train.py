@@ -1,12 +1,13 @@
 """The `cascade` trainer: TF-IDF settles clear cases, an uncertain band goes to the int8 ONNX MiniLM
-head + fusion (detector.models.cascade).
+head, pooled with the TF-IDF model (detector.models.cascade).
 
-The MiniLM head and the stacker are fitted on embeddings of the same int8 ONNX encoder that serves
-them, so training and inference see one encoder. The band is chosen on the validation split only: the
-narrowest band (fewest validation messages sent to the encoder) whose decisions, under the fused
-model's own validation policy, agree with the fused-everywhere model's on at least `min_agreement`
-of validation messages. Then the policy is refitted on the cascade's own (out-of-fold) validation
-outputs, so its threshold holds the target FPR for what ships.
+The MiniLM head is fitted on embeddings of the same int8 ONNX encoder that serves it, so training and
+inference see one encoder. On the validation split only: the pool's TF-IDF weight is the one whose
+pooled scores best catch smile at 1 % FPR on personal (ties: ROC-AUC); the band is the narrowest
+(fewest validation messages sent to the encoder) whose decisions, under the pooled-everywhere model's
+own validation policy, agree with the pooled-everywhere model's on at least `min_agreement` of
+validation messages. Then the policy is refitted on the cascade's own validation outputs, so its
+threshold holds the target FPR for what ships.
 """
 
 from __future__ import annotations
@@ -20,19 +21,21 @@ from typing import Any
 import numpy as np
 
 from detector.models import minilm
-from detector.models import transformer as tm
-from detector.models.kinds import HEAD_FILE, STACKER_FILE, TEXT_MODEL_FILE, TOKENIZER_FILE
+from detector.models.cascade import log_linear_pool
+from detector.models.kinds import HEAD_FILE, TEXT_MODEL_FILE, TOKENIZER_FILE
 from detector.models.onnx_minilm import DISTRIBUTION, ONNX_SHA256, OnnxSentenceEncoder
 from detector.policy import Policy
 from training.bundle_writer import Log, finish_bundle, packages
 from training.dataset import Prepared
 from training.embeddings import embed_cached
-from training.fit_policy import FOLDS
-from training.minilm_train import MiniLMFusedConfig, _dump, _fit_head, _labels, _manifest, _policy, _prepared, _section, _tfidf_member, _write_policy
+from training.metrics import _separation
+from training.minilm_train import MiniLMFusedConfig, _dump, _fit_head, _manifest, _policy, _prepared, _section, _tfidf_member, _write_policy
 
 LOW_EDGES = (0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 HIGH_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 1.0)
 """Candidate band edges on the TF-IDF probability of being mass-produced."""
+WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
+"""Candidate TF-IDF weights of the pool (0: the MiniLM head alone, 1: TF-IDF alone)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,19 @@ def choose_band(p_mass: np.ndarray, tfidf: np.ndarray, fused: np.ndarray, decide
     return best
 
 
+def choose_weight(p_tfidf: np.ndarray, p_head: np.ndarray, personal: int, smile: np.ndarray,
+                  is_personal: np.ndarray) -> dict[str, float]:
+    """The pool's TF-IDF weight with the best validation recall of smile at 1 % FPR on personal (ties: ROC-AUC)."""
+    best: dict[str, float] = {}
+    for weight in WEIGHTS:
+        p_mass = 1.0 - log_linear_pool(p_tfidf, p_head, weight)[:, personal]
+        separation = _separation(p_mass, smile, is_personal)
+        key = (separation["recall_at_1pct_fpr"], separation["roc_auc"])
+        if not best or key > (best["val_recall_at_1pct_fpr"], best["val_roc_auc"]):
+            best = {"tfidf_weight": weight, "val_recall_at_1pct_fpr": key[0], "val_roc_auc": key[1]}
+    return best
+
+
 def _encoder_agreement(config: CascadeConfig, encoder: OnnxSentenceEncoder, texts: list[str], log: Log) -> dict[str, Any]:
     """Cosine between the int8 ONNX and the fp32 torch embeddings of a validation sample (needs torch)."""
     if not config.agreement_sample or minilm.transformer_missing():
@@ -88,9 +104,6 @@ def _encoder_agreement(config: CascadeConfig, encoder: OnnxSentenceEncoder, text
 
 def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print) -> dict[str, Any]:
     """Train a cascade bundle into `out` (see the module docstring); returns its metrics."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     splits, registry, parts = _prepared(config, data, log)
     train, val = parts["train"], parts["val"]
     tfidf = _tfidf_member(config, splits, registry, train, log)
@@ -99,12 +112,11 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
     head = _fit_head(config, encoder, train, log)
     p_tfidf = tfidf.predict_proba(val.texts)
     p_head = head.predict_proba(embed_cached(encoder, val.texts, log=log))
-    X = tm.fusion_features(p_tfidf, p_head)
-    stacker = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced", random_state=config.seed)
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=config.seed)
-    p_fused = cross_val_predict(stacker, X, _labels(val), cv=folds, method="predict_proba")
-    stacker.fit(X, _labels(val))
-    classes = [str(c) for c in stacker.classes_]
+    classes = [str(c) for c in head.classes_]
+    labels = val.frame["label"].to_numpy()
+    weight = choose_weight(p_tfidf, p_head, classes.index("personal"), labels == "smile", labels == "personal")
+    log(f"pool weight of the TF-IDF model chosen on validation: {weight}")
+    p_fused = log_linear_pool(p_tfidf, p_head, weight["tfidf_weight"])
     fused_policy, fused_validation = _policy(config, registry, val, p_fused, classes, log)
     p_mass = 1.0 - p_tfidf[:, classes.index("personal")]
     band = choose_band(p_mass, p_tfidf, p_fused, lambda probs: _decisions(fused_policy, probs, classes, val),
@@ -123,7 +135,6 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
     _dump(tfidf, out / TEXT_MODEL_FILE)
     shutil.copyfile(tokenizer, out / TOKENIZER_FILE)
     _dump(head, out / HEAD_FILE)
-    _dump(stacker, out / STACKER_FILE)
     _write_policy(out, policy)
     description = (
         "A cascade. Hashed word and character n-gram TF-IDF with logistic regression "
@@ -133,10 +144,11 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
         f"read by all-MiniLM-L6-v2 (int8 ONNX from {DISTRIBUTION}, onnxruntime, no torch; mean pooling, first "
         f"{config.max_length} tokens of identity-masked, lower-cased text) with a calibrated linear head fitted on the "
         f"{len(train.texts)} training rows counted below (the TF-IDF model learnt from every training row), and the "
-        "two models' log-probabilities are blended by a multinomial logistic regression fitted on validation. "
-        f"The band is the narrowest whose decisions agree with the fused-everywhere model's on >= "
-        f"{100 * config.min_agreement:.0f} % of validation messages ({100 * band['agreement']:.2f} % under the fused "
-        f"policy; {100 * band['agreement_after_refit']:.2f} % after the policy below was refitted on the cascade's "
+        f"two models' probabilities are pooled: a weighted geometric mean, TF-IDF weight {weight['tfidf_weight']} "
+        "chosen on validation (a pool cannot be surer than the surer of its two models). "
+        f"The band is the narrowest whose decisions agree with the pooled-everywhere model's on >= "
+        f"{100 * config.min_agreement:.0f} % of validation messages ({100 * band['agreement']:.2f} % under that "
+        f"model's policy; {100 * band['agreement_after_refit']:.2f} % after the policy below was refitted on the cascade's "
         "own outputs).")
     if encoder_agreement:
         description += (f" Encoder agreement with the fp32 torch MiniLM on {encoder_agreement['texts']} validation "
@@ -144,9 +156,9 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
     manifest = _manifest(config, data, splits, parts, classes) | {
         "encoder": {"package": DISTRIBUTION, "sha256": ONNX_SHA256, "max_length": config.max_length,
                     "int8": True, "pooling": "mean", "tokenizer": TOKENIZER_FILE},
-        "cascade": band,
+        "cascade": band | {"tfidf_weight": weight["tfidf_weight"]},
         "packages": packages(("onnxruntime", "tokenizers", DISTRIBUTION)),
-        "validation": validation, "validation_fused_everywhere": fused_validation}
-    extra = {"cascade": band, "encoder_agreement": encoder_agreement,
+        "validation": validation, "validation_pooled_everywhere": fused_validation}
+    extra = {"cascade": band | weight, "encoder_agreement": encoder_agreement,
              "versions": {"onnxruntime": version("onnxruntime"), "tokenizers": version("tokenizers")}}
     return finish_bundle(out, manifest, parts["test"].frame, _section(description, policy), log, extra)

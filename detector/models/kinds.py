@@ -59,12 +59,13 @@ def _load_cascade(path: Path, manifest: dict[str, Any]) -> Any:
     settings, cascade = manifest.get("encoder", {}), manifest.get("cascade", {})
     if settings.get("sha256") != ONNX_SHA256:
         raise BundleError(f"{path}: cascade bundle was trained on another encoder than the pinned int8 ONNX MiniLM")
-    band = cascade.get("band")
-    if not (isinstance(band, list) and len(band) == 2 and all(isinstance(b, (int, float)) for b in band)):
-        raise BundleError(f"{path}: cascade bundle's manifest has no band [low, high]")
+    band, weight = cascade.get("band"), cascade.get("tfidf_weight")
+    if not (isinstance(band, list) and len(band) == 2 and all(isinstance(b, (int, float)) for b in band)
+            and isinstance(weight, (int, float))):
+        raise BundleError(f"{path}: cascade bundle's manifest has no band [low, high] and tfidf_weight")
     encoder = OnnxSentenceEncoder(path / TOKENIZER_FILE, max_length=int(settings.get("max_length", 64)))
-    return CascadeModel(_load_tfidf(path, manifest), load_skops(path / HEAD_FILE, TRUSTED_TYPES),
-                        load_skops(path / STACKER_FILE, TRUSTED_TYPES), encoder, (band[0], band[1]))
+    return CascadeModel(_load_tfidf(path, manifest), load_skops(path / HEAD_FILE, TRUSTED_TYPES), encoder,
+                        (band[0], band[1]), weight)
 
 
 KINDS: dict[str, ModelKind] = {
@@ -73,7 +74,7 @@ KINDS: dict[str, ModelKind] = {
     "minilm_finetune": ModelKind(("classifier.safetensors", "encoder_config.json", "classifier.json", "tokenizer.json"),
                                  load_finetuned),
     "minilm_fused": ModelKind((TEXT_MODEL_FILE, HEAD_FILE, STACKER_FILE), _load_fused),
-    "cascade": ModelKind((TEXT_MODEL_FILE, TOKENIZER_FILE, HEAD_FILE, STACKER_FILE), _load_cascade),
+    "cascade": ModelKind((TEXT_MODEL_FILE, TOKENIZER_FILE, HEAD_FILE), _load_cascade),
 }
 """Every text model kind a bundle may hold. To add one: an entry here, its trainer in `training.kinds`."""
 DEFAULT_KIND = "text_tfidf"

@@ -97,12 +97,14 @@ def test_only_the_band_goes_to_the_encoder_in_one_batch(cascade, monkeypatch):
 
 def test_a_band_of_everything_encodes_every_text_and_an_empty_band_none(cascade):
     texts = sample_texts()
-    everything = CascadeModel(cascade.wording_model, cascade.head, cascade.stacker,
-                              OnnxSentenceEncoder(default_bundle_path() / TOKENIZER_FILE, memo_size=0), (0.0, 1.0))
+    everything = CascadeModel(cascade.wording_model, cascade.head,
+                              OnnxSentenceEncoder(default_bundle_path() / TOKENIZER_FILE, memo_size=0), (0.0, 1.0),
+                              cascade.tfidf_weight)
     everything.predict_proba(texts)
     assert everything.encoder.encoded_texts == len(texts)
-    nothing = CascadeModel(cascade.wording_model, cascade.head, cascade.stacker,
-                           OnnxSentenceEncoder(default_bundle_path() / TOKENIZER_FILE, memo_size=0), (1.0, 1.0))
+    nothing = CascadeModel(cascade.wording_model, cascade.head,
+                           OnnxSentenceEncoder(default_bundle_path() / TOKENIZER_FILE, memo_size=0), (1.0, 1.0),
+                           cascade.tfidf_weight)
     probs = nothing.predict_proba(texts)
     assert nothing.encoder.encoded_texts == sum(nothing.in_band(probs))
 
@@ -137,3 +139,11 @@ def test_two_forked_workers_score_like_one():
     one = [(r["id"], r["verdict"], r["score"]) for r in detector.score_many(records)]
     two = [(r["id"], r["verdict"], r["score"]) for r in detector.score_many(records, workers=2)]
     assert one == two and len(one) == len(records)
+
+
+def test_the_cascade_scores_its_tfidf_member_with_the_numpy_scorer(cascade):
+    from detector.models.linear_text_scorer import LinearTextScorer
+
+    assert isinstance(cascade._fast, LinearTextScorer)
+    texts = sample_texts()
+    np.testing.assert_allclose(cascade._fast.predict_proba(texts), cascade.wording_model.predict_proba(texts), atol=1e-6)
