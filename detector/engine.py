@@ -108,8 +108,10 @@ class Detector:
         """The text model's probabilities: for the tf-idf pipeline, the same in plain numpy (one
         message 1.12 -> 0.20 ms; scikit-learn's per-call overhead was most of it, the API's case);
         other kinds (transformer bundles) their own predict_proba."""
-        self._word_weights = lean.word_weight_lookup("personal") if lean is not None else None
-        """A word's pull away from personal, for the model's evidence spans (tf-idf pipeline only)."""
+        wording = lean or LinearTextScorer.from_pipeline(getattr(bundle.text_model, "wording_model", None))
+        self._word_weights = wording.word_weight_lookup("personal") if wording is not None else None
+        """A word's pull away from personal, for the model's evidence spans (the tf-idf pipeline, or a
+        cascade's tf-idf member)."""
         self.voicemail = Voicemail()
         """Hears `audio_path` records; its models load on the first voicemail."""
         _settle_heap()

@@ -36,6 +36,7 @@ _TRAINING: dict[str, Kind] = {
     "minilm_fused": Kind(config="training.minilm_train:MiniLMFusedConfig", trainer="training.minilm_train:train_minilm_fused"),
     "minilm_finetune": Kind(config="training.minilm_train:MiniLMFinetuneConfig",
                             trainer="training.minilm_train:train_minilm_finetune"),
+    "cascade": Kind(config="training.cascade_train:CascadeConfig", trainer="training.cascade_train:train_cascade"),
 }
 KINDS: dict[str, Kind] = {name: _TRAINING[name] for name in LOADABLE_KINDS}
 """Every kind the detector loads, with how it is trained."""

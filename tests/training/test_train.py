@@ -171,12 +171,17 @@ def test_train_reads_data_and_out_from_the_config_and_refuses_neither(tmp_path):
     assert done.exit_code == 2 and "give --data and --out" in done.output
 
 
-def test_default_config_is_the_shipped_bundles_config():
-    shipped = Bundle.load(REPO / "detector" / "bundles" / "default").manifest["config"]
-    config = load_config(DEFAULT_CONFIG)
-    assert isinstance(config, TextTfidfConfig)
+@pytest.mark.parametrize("config_file, bundle", [("default.yaml", "tfidf"), ("cascade.yaml", "default")])
+def test_each_shipped_bundle_was_built_by_its_config(config_file, bundle):
+    shipped = Bundle.load(REPO / "detector" / "bundles" / bundle).manifest["config"]
+    config = load_config(REPO / "training" / "configs" / config_file)
+    assert config.kind == shipped["kind"]
     for key, value in shipped.items():
         assert getattr(config, key) == (tuple(value) if isinstance(value, list) else value), key
+
+
+def test_the_tfidf_config_is_the_text_tfidf_kind():
+    assert isinstance(load_config(DEFAULT_CONFIG), TextTfidfConfig)
 
 
 def test_every_kind_names_an_importable_config_class():

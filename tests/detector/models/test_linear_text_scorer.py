@@ -66,7 +66,7 @@ def _fitted(classifier=None, labels=None, **kwargs) -> Pipeline:
 
 
 def test_same_probabilities_as_the_shipped_pipeline():
-    model = Bundle.load(REPO / "detector/bundles/default").text_model
+    model = Bundle.load(REPO / "detector/bundles/tfidf").text_model
     scorer = LinearTextScorer.from_pipeline(model)
     assert scorer is not None
     texts = _sample_texts()
@@ -108,7 +108,7 @@ def test_declines_transformer_weights():
 
 
 def test_engine_scores_the_shipped_model_with_the_scorer():
-    detector = Detector(Bundle.load(REPO / "detector/bundles/default"))
+    detector = Detector(Bundle.load(REPO / "detector/bundles/tfidf"))
     assert isinstance(detector._predict_text_proba.__self__, LinearTextScorer)
 
 
