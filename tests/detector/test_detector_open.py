@@ -12,13 +12,6 @@ from detector.models.selection import MODEL_ENV, select_model
 RECORD = {"id": "o", "channel": "email", "body": "Dear [FIRST_NAME], we noticed you might be interested."}
 
 
-@pytest.fixture
-def bundle_copy(tmp_path):
-    copy = tmp_path / "mine"
-    shutil.copytree(default_bundle_path(), copy)
-    return copy
-
-
 def test_none_the_name_and_the_folder_of_the_shipped_default_are_one_cached_detector():
     detector = Detector.open()
     assert Detector.open("default") is detector and Detector.open(default_bundle_path()) is detector

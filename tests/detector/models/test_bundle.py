@@ -21,13 +21,6 @@ def sincere(*args):
                           capture_output=True, cwd=REPO)
 
 
-@pytest.fixture
-def bundle_copy(tmp_path):
-    target = tmp_path / "bundle"
-    shutil.copytree(default_bundle_path(), target)
-    return target
-
-
 def test_default_bundle_loads_and_manifest_lists_versions_and_hashes():
     bundle = Bundle.load(default_bundle_path())
     manifest = bundle.manifest

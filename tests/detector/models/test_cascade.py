@@ -2,7 +2,6 @@
 uncertain band reaches the encoder, the engine keeps its TF-IDF evidence and its workers."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +24,6 @@ SAMPLES = REPO / "data" / "samples" / "messages.jsonl"
 @pytest.fixture(scope="module")
 def cascade() -> CascadeModel:
     return Bundle.load(default_bundle_path()).text_model
-
-
-@pytest.fixture
-def bundle_copy(tmp_path):
-    target = tmp_path / "bundle"
-    shutil.copytree(default_bundle_path(), target)
-    return target
 
 
 def sample_texts() -> list[str]:
