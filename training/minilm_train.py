@@ -21,6 +21,7 @@ import yaml
 from detector.features import policy_features
 from detector.models import minilm
 from detector.models import transformer as tm
+from detector.models.artifacts import verify_pinned
 from detector.models.bundle import POLICY_FILE
 from detector.models.kinds import HEAD_FILE, STACKER_FILE, TEXT_MODEL_FILE, bundle_kind
 from detector.policy import Policy
@@ -241,7 +242,7 @@ def finetune(config: MiniLMFinetuneConfig, train: Prepared, log: Log) -> tm.Fine
     """Fine-tune the packaged encoder (weights verified) with a linear head; GPU when present."""
     torch, transformers = minilm.require_torch()
     path = minilm.model_dir()
-    minilm.verify_weights(path / minilm.WEIGHTS_FILE, minilm.MODEL_SHA256)
+    verify_pinned(path / minilm.WEIGHTS_FILE, minilm.MODEL_SHA256)
     minilm.set_threads(torch)
     torch.manual_seed(config.seed)
     tokenizer = minilm.load_tokenizer(path)

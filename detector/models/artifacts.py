@@ -39,6 +39,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def verify_pinned(path: Path, expected: str) -> None:
+    """Refuse a model file from a package whose sha256 is not the one pinned in code, before any
+    library reads a byte of it."""
+    actual = sha256_file(path)
+    if actual != expected:
+        raise BundleError(f"{path}: sha256 {actual[:12]}… is not the expected {expected[:12]}…; refusing to load it")
+
+
 def load_verified(path: Path, what: str, check: Callable[[Path, dict[str, Any]], None]) -> dict[str, Any]:
     """The manifest of the artifact folder `path` once `check` accepts its structure (raising
     BundleError otherwise) and every file it lists matches its sha256: only then may files be read."""

