@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -161,13 +162,15 @@ def _errors(frame: pd.DataFrame) -> str:
             + more)
 
 
-def render(frame: pd.DataFrame, owner: Owner, fmt: str) -> str:
-    """The report page for a results frame (the columns in COLUMNS)."""
+def render(frame: pd.DataFrame, owner: Owner, fmt: str, notes: Sequence[str] = ()) -> str:
+    """The report page for a results frame (the columns in COLUMNS), with the reader's notes on the input
+    (an mbox whose `From ` lines and messages differ in count) under the introduction."""
     theirs = frame[~frame["from_me"].fillna(False).astype(bool)]
     who = owner.name or owner.email or "unknown"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     intro = (f"<p>{len(frame):,} messages from a {escape(fmt)} export, inbox owner {escape(who)}; "
              f"{len(frame) - len(theirs):,} written by the owner are left out of the charts. Generated {when}.</p>")
+    intro += "".join(f'<p class="note">Note: {escape(note)}</p>' for note in notes)
     sections = [
         _section("verdicts", "Verdict mix", _verdict_mix(theirs)),
         _section("scores", "Score distribution", _score_distribution(theirs)),
@@ -180,9 +183,9 @@ def render(frame: pd.DataFrame, owner: Owner, fmt: str) -> str:
             f"<style>{CSS}</style></head><body><h1>Sincere inbox report</h1>{intro}{''.join(sections)}</body></html>")
 
 
-def write_report(checkpoint: Checkpoint, path: Path, owner: Owner, fmt: str) -> None:
+def write_report(checkpoint: Checkpoint, path: Path, owner: Owner, fmt: str, notes: Sequence[str] = ()) -> None:
     """Write the report of a finished scan's parts to `path`, atomically."""
     tables = [t.to_pandas() for t in checkpoint.tables(COLUMNS)]
     frame = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
-    page = render(frame, owner, fmt)
+    page = render(frame, owner, fmt, notes)
     write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

@@ -242,7 +242,7 @@ def scan(options: ScanOptions, on_progress: Progress | None = None) -> Summary:
     if options.report:
         from detector.batch.report import write_report
 
-        write_report(checkpoint, options.report, owner, fmt)
+        write_report(checkpoint, options.report, owner, fmt, position.notes)
     checkpoint.remove()
     return Summary(total=state["done"], counts=state["counts"], from_me=state["from_me"], fmt=fmt, owner=owner,
                    resumed_at=resumed_at, seconds=time.perf_counter() - started, out=options.out,

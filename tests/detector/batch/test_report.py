@@ -81,3 +81,15 @@ def test_error_reasons_are_counted_as_written_without_their_line(tmp_path):
     assert "<td>invalid JSON (Expecting value at column 3)</td><td class=n>2</td>" in page
     assert "too expensive to parse (over 5 s)" in page and "NDutf" not in page and "over N s" not in page
     assert "<td>2024-09</td>" in page  # months without mail are left out of the table, kept as gaps on the axis
+
+
+def test_the_readers_note_on_an_mbox_reaches_the_report(tmp_path):
+    """An mbox whose `From ` lines outnumber its messages says so in the report too, not only the CLI summary."""
+    mbox = tmp_path / "inbox.mbox"
+    body = email(0, PERSONAL) + "\nFrom what I hear the offsite moved to Thursday.\n"
+    mbox.write_text(mbox_entry(0, body) + mbox_entry(1, email(1, OUTREACH)))
+    path = tmp_path / "report.html"
+    summary = scan(ScanOptions(path=mbox, out=tmp_path / "r.parquet", report=path))
+    assert summary.total == 2 and len(summary.notes) == 1
+    page = path.read_text(encoding="utf-8")
+    assert "3 lines begin with &#x27;From &#x27; but 2 messages were read" in page
