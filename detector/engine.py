@@ -108,7 +108,7 @@ class Detector:
         """The text model's probabilities: for the tf-idf pipeline, the same in plain numpy (one
         message 1.12 -> 0.20 ms; scikit-learn's per-call overhead was most of it, the API's case);
         other kinds (transformer bundles) their own predict_proba."""
-        wording = lean or LinearTextScorer.from_pipeline(getattr(bundle.text_model, "wording_model", None))
+        wording = lean or getattr(bundle.text_model, "wording_scorer", None)
         self._word_weights = wording.word_weight_lookup("personal") if wording is not None else None
         """A word's pull away from personal, for the model's evidence spans (the tf-idf pipeline, or a
         cascade's tf-idf member)."""

@@ -42,8 +42,11 @@ class CascadeModel:
         if not 0.0 <= float(tfidf_weight) <= 1.0:
             raise BundleError(f"cascade bundle: tfidf_weight {tfidf_weight!r} is not within [0, 1]")
         self.wording_model = wording_model
-        """The TF-IDF pipeline: its words are the evidence spans (the engine builds word weights from it)."""
-        self._fast = LinearTextScorer.from_pipeline(wording_model) or wording_model
+        """The TF-IDF pipeline."""
+        self.wording_scorer = LinearTextScorer.from_pipeline(wording_model)
+        """The same model in plain numpy (None for a pipeline of another shape): scores every message, and
+        the engine takes the evidence spans' word weights from it."""
+        self._fast = self.wording_scorer or wording_model
         self.head, self.encoder = head, encoder
         self.band = (low, high)
         self.tfidf_weight = float(tfidf_weight)

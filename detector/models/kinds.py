@@ -5,7 +5,7 @@ registry, `training.kinds`, adds how each kind is trained), so a kind is declare
 Every kind's model has `classes_` and `predict_proba(texts)`, so the engine and the policy treat
 every kind alike. The transformer kinds need the `[transformer]` extra; torch is imported only when
 one of them is loaded (detector.models.minilm.require_torch). The `cascade` kind (the default) reads
-MiniLM through onnxruntime, in the base install, and exposes its TF-IDF pipeline as `wording_model`.
+MiniLM through onnxruntime, in the base install, and exposes its TF-IDF pipeline as `wording_model` (and in numpy as `wording_scorer`).
 """
 
 from __future__ import annotations
