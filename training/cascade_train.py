@@ -26,10 +26,11 @@ from detector.models.kinds import HEAD_FILE, TEXT_MODEL_FILE, TOKENIZER_FILE
 from detector.models.onnx_minilm import DISTRIBUTION, ONNX_SHA256, OnnxSentenceEncoder
 from detector.policy import Policy
 from training.bundle_writer import Log, finish_bundle, packages
-from training.dataset import Prepared
+from training.dataset import Prepared, prepare_frame
 from training.embeddings import embed_cached
+from training.heldout import HashedTfidfFolds, all_parts, cross_validate
 from training.metrics import _separation
-from training.minilm_train import MiniLMFusedConfig, _dump, _fit_head, _manifest, _policy, _prepared, _section, _tfidf_member, _write_policy
+from training.minilm_train import MiniLMFusedConfig, _dump, _fit_head, _manifest, _policy, _prepared, _section, _tfidf_member, _write_policy, fit_head
 
 LOW_EDGES = (0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 HIGH_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 1.0)
@@ -88,6 +89,34 @@ def choose_weight(p_tfidf: np.ndarray, p_head: np.ndarray, personal: int, smile:
     return best
 
 
+class CascadeFolds:
+    """The cascade refitted per repository-CV fold (training.heldout.cross_validate): the TF-IDF model and
+    the MiniLM head learn the fold's training rows; rows whose TF-IDF probability of being mass-produced
+    lies in the shipped `band` are pooled with the shipped `tfidf_weight` (both kept: choosing them again
+    per fold would need each fold's fused policy, and they are the bundle's settings under test)."""
+
+    def __init__(self, config: CascadeConfig, texts: list[str], embeddings: np.ndarray, band: tuple[float, float],
+                 tfidf_weight: float):
+        self.config, self.embeddings = config, embeddings
+        self.tfidf = HashedTfidfFolds(config, texts)
+        self.band, self.tfidf_weight = band, tfidf_weight
+
+    def fit_predict(self, train: np.ndarray, y: list[str], score: list[np.ndarray]) -> list[np.ndarray]:
+        """Fit both members on rows `train`; the cascade's P(personal) of each row set in `score`."""
+        classes, probs = self.tfidf.fit_predict_proba(train, y, score)
+        head = fit_head(self.config, self.embeddings[train], y)
+        if [str(c) for c in head.classes_] != classes:
+            raise ValueError("the CV fold's TF-IDF model and MiniLM head disagree on the classes")
+        personal = classes.index("personal")
+        out = []
+        for rows, p in zip(score, probs, strict=True):
+            sent = np.flatnonzero((1.0 - p[:, personal] >= self.band[0]) & (1.0 - p[:, personal] <= self.band[1]))
+            if len(sent):
+                p[sent] = log_linear_pool(p[sent], head.predict_proba(self.embeddings[rows[sent]]), self.tfidf_weight)
+            out.append(p[:, personal])
+        return out
+
+
 def _encoder_agreement(config: CascadeConfig, encoder: OnnxSentenceEncoder, texts: list[str], log: Log) -> dict[str, Any]:
     """Cosine between the int8 ONNX and the fp32 torch embeddings of a validation sample (needs torch)."""
     if not config.agreement_sample or minilm.transformer_missing():
@@ -130,6 +159,15 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
     band["share_sent_test"] = float(np.mean((test_mass >= band["band"][0]) & (test_mass <= band["band"][1])))
     log(f"band {band['band']} on the TF-IDF mass probability: {band}")
     encoder_agreement = _encoder_agreement(config, encoder, val.texts, log)
+    extra = {"cascade": band | weight, "encoder_agreement": encoder_agreement,
+             "versions": {"onnxruntime": version("onnxruntime"), "tokenizers": version("tokenizers")}}
+    if config.cv_folds:
+        # the folds learn every training row, as the TF-IDF model does, even when the head learnt a sample
+        cv_parts = dict(parts, train=prepare_frame(splits.frames["train"], registry)) if config.max_train else parts
+        everything, splits_of = all_parts(cv_parts)
+        embeddings = np.vstack([embed_cached(encoder, part.texts, log=log) for part in cv_parts.values()])
+        folds = CascadeFolds(config, everything.texts, embeddings, tuple(band["band"]), weight["tfidf_weight"])
+        extra["repo_cv"] = cross_validate(config, everything, splits_of, config.cv_folds, log, policy.version, folds)
 
     out.mkdir(parents=True, exist_ok=True)
     _dump(tfidf, out / TEXT_MODEL_FILE)
@@ -159,6 +197,4 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
         "cascade": band | {"tfidf_weight": weight["tfidf_weight"]},
         "packages": packages(("onnxruntime", "tokenizers", DISTRIBUTION)),
         "validation": validation, "validation_pooled_everywhere": fused_validation}
-    extra = {"cascade": band | weight, "encoder_agreement": encoder_agreement,
-             "versions": {"onnxruntime": version("onnxruntime"), "tokenizers": version("tokenizers")}}
     return finish_bundle(out, manifest, parts["test"].frame, _section(description, policy), log, extra)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,13 @@ from training.templates import LIBRARY_REPO, SMILE_SOURCE
 
 FPRS = (0.01, 0.05)
 BREAKDOWNS = ("family", "channel", "author")
+
+
+class FoldModel(Protocol):
+    """A text model refitted per CV fold."""
+
+    def fit_predict(self, train: np.ndarray, y: Sequence[str], score: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Fit on rows `train` (labels `y`); P(personal) of each row set in `score`."""
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -96,8 +103,9 @@ def assign_folds(sizes: dict[str, int], k: int, seed: int) -> dict[str, int]:
     return folds
 
 
-class _Hashed:
-    """The text pipeline's hashed features of every row, computed once for all folds."""
+class HashedTfidfFolds:
+    """The text pipeline's hashed features of every row, computed once for all folds; each fold refits
+    tf-idf and the classifier on its own rows."""
 
     def __init__(self, config: Any, texts: Sequence[str]):
         from training.text_model import build_text_pipeline
@@ -107,25 +115,39 @@ class _Hashed:
         self.clf = pipeline.named_steps["clf"]
         self.hashed = [block.named_steps["hash"].transform(list(texts)).tocsr() for block in self.blocks]
 
-    def fit_predict(self, train: np.ndarray, y: Sequence[str], score: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Fit tf-idf and the classifier on rows `train`; P(personal) of each row set in `score`."""
+    def fit_predict_proba(self, train: np.ndarray, y: Sequence[str],
+                          score: Sequence[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
+        """Fit on rows `train`: the classes, and the class probabilities of each row set in `score`."""
         tfidfs = [clone(block.named_steps["tfidf"]).fit(h[train]) for block, h in zip(self.blocks, self.hashed, strict=True)]
 
         def features(rows: np.ndarray) -> sp.csr_matrix:
             return sp.hstack([t.transform(h[rows]) for t, h in zip(tfidfs, self.hashed, strict=True)]).tocsr()
 
         clf = clone(self.clf).fit(features(train), list(y))
-        column = list(clf.classes_).index("personal")
-        return [clf.predict_proba(features(rows))[:, column] for rows in score]
+        return [str(c) for c in clf.classes_], [clf.predict_proba(features(rows)) for rows in score]
+
+    def fit_predict(self, train: np.ndarray, y: Sequence[str], score: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Fit on rows `train`; P(personal) of each row set in `score`."""
+        classes, probs = self.fit_predict_proba(train, y, score)
+        return [p[:, classes.index("personal")] for p in probs]
+
+
+def all_parts(parts: dict[str, Prepared]) -> tuple[Prepared, np.ndarray]:
+    """Every split's rows in one Prepared (split order kept), and each row's split name: what
+    `cross_validate` reads."""
+    everything = Prepared(pd.concat([p.frame for p in parts.values()], ignore_index=True),
+                          [m for p in parts.values() for m in p.messages], [h for p in parts.values() for h in p.hits],
+                          [t for p in parts.values() for t in p.texts], {})
+    return everything, np.concatenate([[s] * len(p.texts) for s, p in parts.items()])
 
 
 def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, log: Callable[[str], Any] = print,
-                   version: str = "cv") -> dict[str, Any]:
+                   version: str = "cv", model: FoldModel | None = None) -> dict[str, Any]:
     """Leave-repository-group-out CV over `prepared` (all rows, `splits` row for row).
 
-    Fold f: the text model trains on the train split, the policy fits on the validation split,
-    both without fold f's repositories; fold f's outreach (from any split) is scored against the
-    test split's personal mail.
+    Fold f: the text model (`model`, the TF-IDF pipeline when None) trains on the train split, the
+    policy fits on the validation split, both without fold f's repositories; fold f's outreach (from
+    any split) is scored against the test split's personal mail.
     """
     frame = prepared.frame
     labels = frame["label"].astype(str).to_numpy()
@@ -136,7 +158,7 @@ def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, 
                            f"rows with a 'repo', or the template library); the data has {len(sizes)}")
     folds = assign_folds(sizes, k, config.seed)
     fold_of = np.array([folds.get(g, -1) if g is not None else -1 for g in groups])
-    hashed = _Hashed(config, prepared.texts)
+    model = model or HashedTfidfFolds(config, prepared.texts)
     codes = blend_codes(_registry_codes())
     negatives = np.flatnonzero((splits == "test") & (labels == "personal"))
     per_fold, pooled = [], defaultdict(list)
@@ -145,7 +167,7 @@ def cross_validate(config: Any, prepared: Prepared, splits: np.ndarray, k: int, 
         train = np.flatnonzero((splits == "train") & ~held)
         val = np.flatnonzero((splits == "val") & ~held)
         positives = np.flatnonzero(held)
-        p_val, p_pos, p_neg = hashed.fit_predict(train, [MODEL_CLASSES[label] for label in labels[train]],
+        p_val, p_pos, p_neg = model.fit_predict(train, [MODEL_CLASSES[label] for label in labels[train]],
                                                  [val, positives, negatives])
         X = np.array([policy_features(1 - p, prepared.hits[i], codes) for p, i in zip(p_val, val, strict=True)])
         mass = (labels[val] != "personal").astype(float)

@@ -147,13 +147,17 @@ def _dump(obj: Any, path: Path) -> None:
     sio.dump(obj, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
-def _fit_head(config: MiniLMHeadConfig, encoder: minilm.SentenceEncoder, train: Prepared, log: Log):
+def fit_head(config: MiniLMHeadConfig, X: np.ndarray, labels: Sequence[str]):
+    """The calibrated logistic-regression head on sentence embeddings `X` (model classes `labels`)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
-    X = embed_cached(encoder, train.texts, log=log)
     linear = LogisticRegression(C=config.head_C, max_iter=2000, class_weight="balanced", random_state=config.seed)
-    head = CalibratedClassifierCV(linear, method=config.calibration, cv=FOLDS).fit(X, _labels(train))
+    return CalibratedClassifierCV(linear, method=config.calibration, cv=FOLDS).fit(X, list(labels))
+
+
+def _fit_head(config: MiniLMHeadConfig, encoder: minilm.SentenceEncoder, train: Prepared, log: Log):
+    head = fit_head(config, embed_cached(encoder, train.texts, log=log), _labels(train))
     log("MiniLM head fitted")
     return head
 

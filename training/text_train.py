@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import skops.io as sio
 import yaml
 
@@ -17,9 +16,9 @@ from detector.models.kinds import TEXT_MODEL_FILE
 from detector.signals import default_registry
 from training.bundle_writer import Log, finish_bundle, load_splits, packages, training_data
 from training.config import TextTfidfConfig, as_plain_dict
-from training.dataset import MODEL_CLASSES, DatasetError, Prepared, prepare_frame
+from training.dataset import MODEL_CLASSES, DatasetError, prepare_frame
 from training.fit_policy import FOLDS, blend_codes, fit_policy
-from training.heldout import cross_validate
+from training.heldout import all_parts, cross_validate
 from training.model_card import text_tfidf_section
 from training.progress import step
 from training.text_model import build_text_pipeline
@@ -68,9 +67,6 @@ def train_text_tfidf(config: TextTfidfConfig, data: Path, out: Path, log: Log = 
     }
     extra = {}
     if config.cv_folds:
-        everything = Prepared(pd.concat([p.frame for p in parts.values()], ignore_index=True),
-                              [m for p in parts.values() for m in p.messages], [h for p in parts.values() for h in p.hits],
-                              [t for p in parts.values() for t in p.texts], {})
-        splits = np.concatenate([[s] * len(p.texts) for s, p in parts.items()])
+        everything, splits = all_parts(parts)
         extra["repo_cv"] = cross_validate(config, everything, splits, config.cv_folds, log, policy.version)
     return finish_bundle(out, manifest, parts["test"].frame, text_tfidf_section(config, policy), log, extra)

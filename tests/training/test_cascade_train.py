@@ -37,3 +37,28 @@ def test_the_pool_never_goes_beyond_its_members_and_the_weight_prefers_the_bette
     np.testing.assert_allclose(pooled.sum(axis=1), 1.0)
     weight = choose_weight(as_probs(good), as_probs(noise), 1, smile, ~smile)
     assert weight["tfidf_weight"] >= 0.8
+
+
+def test_repository_cv_folds_pool_only_the_band_and_keep_tfidf_elsewhere():
+    from training.cascade_train import CascadeConfig, CascadeFolds
+    from training.heldout import HashedTfidfFolds
+
+    rng = np.random.default_rng(3)
+    personal = [f"hey {w}, the hike on saturday was great, call me when you land" for w in ("dana", "tom", "lena")] * 20
+    smile = [f"hi {w}, i came across your profile. we help companies like yours scale. worth a quick chat?"
+             for w in ("dana", "tom", "lena")] * 20
+    texts, labels = personal + smile, ["personal"] * 60 + ["smile"] * 60
+    embeddings = rng.normal(size=(120, 8)) + np.where(np.array(labels)[:, None] == "smile", 1.0, -1.0)
+    config = CascadeConfig(kind="cascade", name="t", version="0", word_features_log2=10, char_features_log2=10,
+                           max_iter=100)
+    train, score = np.arange(0, 120, 2), [np.arange(1, 120, 2)]
+    y = [labels[i] for i in train]
+    reference = HashedTfidfFolds(config, texts).fit_predict(train, y, score)[0]
+
+    nothing_sent = CascadeFolds(config, texts, embeddings, band=(2.0, 2.0), tfidf_weight=0.5).fit_predict(train, y, score)[0]
+    np.testing.assert_allclose(nothing_sent, reference)
+    all_sent = CascadeFolds(config, texts, embeddings, band=(0.0, 1.0), tfidf_weight=0.0).fit_predict(train, y, score)[0]
+    # weight 0: the MiniLM head alone decides every row; the embeddings separate the classes
+    is_personal = np.array(labels)[score[0]] == "personal"
+    assert all_sent[is_personal].min() > all_sent[~is_personal].max()
+    assert not np.allclose(all_sent, reference)
