@@ -185,9 +185,12 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
         f"two models' probabilities are pooled: a weighted geometric mean, TF-IDF weight {weight['tfidf_weight']} "
         "chosen on validation (a pool cannot be surer than the surer of its two models). "
         f"The band is the narrowest whose decisions agree with the pooled-everywhere model's on >= "
-        f"{100 * config.min_agreement:.0f} % of validation messages ({100 * band['agreement']:.2f} % under that "
+        f"{100 * config.min_agreement:g} % of validation messages ({100 * band['agreement']:.2f} % under that "
         f"model's policy; {100 * band['agreement_after_refit']:.2f} % after the policy below was refitted on the cascade's "
         "own outputs).")
+    if config.cv_folds:
+        description += (" In the repository cross-validation each fold refits the TF-IDF model and the MiniLM head "
+                        "without its repositories; the band and the pool weight are this bundle's.")
     if encoder_agreement:
         description += (f" Encoder agreement with the fp32 torch MiniLM on {encoder_agreement['texts']} validation "
                         f"texts: cosine mean {encoder_agreement['cosine_mean']}, min {encoder_agreement['cosine_min']}.")
