@@ -86,6 +86,8 @@ class LinkingStore(ABC):
     """Shared linking logic; a backend supplies storage primitives inside `_transaction`."""
 
     unvaried_threshold = UNVARIED_THRESHOLD
+    keeps_copies = False
+    """Whether `_kept_copies` gives copies' fingerprints (their words): only then `_aligned_match` links."""
 
     def __init__(self, salt: bytes, threshold: float = LINK_THRESHOLD,
                  ttl_s: float | None = DEFAULT_TTL_S, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
@@ -192,11 +194,16 @@ class LinkingStore(ABC):
     def _match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
         """The campaign a new copy joins, by its whole signature, else by its pitch, else by the
         words it shares in order with a kept copy (`_aligned_match`)."""
-        cid, reps = self._best_match(fp, rep_keys(fp.signature))
-        if cid is None and fp.pitch is not None:
-            cid, reps = self._best_pitch_match(fp)
+        keys = rep_keys(fp.signature)
+        cid, reps = self._best_match(fp, keys)
+        if cid is not None:
+            return cid, reps
+        probes = fp.pitch_probes()  # made once: each probe past the stored pitch is a new MinHash
+        probe_keys = [k for p in probes for k in rep_keys(p)]
+        if probes:
+            cid, reps = self._best_pitch_match(fp, probes, probe_keys)
         if cid is None:
-            cid, reps = self._aligned_match(fp)
+            cid, reps = self._aligned_match(fp, probes, keys + probe_keys)
         return cid, reps
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
@@ -223,14 +230,14 @@ class LinkingStore(ABC):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 
-    def _best_pitch_match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
+    def _best_pitch_match(self, fp: Fingerprint, probes: list[np.ndarray],
+                          keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The campaign whose pitch `fp`'s pitch shares most, at or above PITCH_THRESHOLD, among those
         that reached other readers with their details varying. Not where no reader's details vary:
         one writer's form letters (an interview schedule per candidate, a chain text re-signed) share
         a pitch too, and a copy to one reader sent again links by its whole text."""
         best, best_reps, best_sim = None, [], PITCH_THRESHOLD
-        probes = fp.pitch_probes()
-        for cid, reps in sorted(self._candidates([k for p in probes for k in rep_keys(p)]).items()):
+        for cid, reps in sorted(self._candidates(keys).items()):
             pitches = [r[2:] for r in reps if kind(r) == "pitch"]
             if not pitches:
                 continue
@@ -239,19 +246,18 @@ class LinkingStore(ABC):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 
-    def _aligned_match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
+    def _aligned_match(self, fp: Fingerprint, probes: list[np.ndarray],
+                       keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The campaign with a kept copy whose words `fp` shares in order at FILL_COVERAGE or more
         (`fill_coverage`, whole texts or pitches), among candidates at ALIGN_FLOOR that reached other
         readers with their details varying: a template filled every few words with details the slot
         finder cannot see (a reader's recent project, rotated phrases) keeps copies under the link
         threshold though they share all their own wording. Only where the store keeps copies' words
         (in memory); a one-line (`short`) copy never links so."""
-        if fp.short or audio.is_audio(fp.signature):
+        if not self.keeps_copies or fp.short or audio.is_audio(fp.signature):
             return None, []
-        probes = fp.pitch_probes()
         pitch = fp.tokens[fp.opening:] if fp.pitch is not None else ()
         best, best_reps, best_cover = None, [], FILL_COVERAGE
-        keys = rep_keys(fp.signature) + [k for p in probes for k in rep_keys(p)]
         for cid, reps in sorted(self._candidates(keys).items()):
             sims = [similarity(fp.signature, r) for r in reps if kind(r) == "text"]
             sims += [similarity(p[2:], r[2:]) for p in probes for r in reps if kind(r) == "pitch"]
