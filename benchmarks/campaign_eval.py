@@ -344,13 +344,14 @@ def public_copies(corpora: Path) -> list[dict]:
 
     if not (corpora / OUTREACH_FILE).is_file():
         return []
-    groups = variant_groups([data for _, data in _records(corpora / OUTREACH_FILE, "public_outreach", ("id", "body"),
-                                                          Skips())])
+    templates = [data for _, data in _records(corpora / OUTREACH_FILE, "public_outreach", ("id", "body"), Skips())]
+    groups = variant_groups(templates)
+    files = {t["id"]: f"{t.get('repo')}/{t.get('path')}" for t in templates}
     copies, kept = [], Counter()
     for record in read_public_outreach(corpora, Skips(), seed=13, copies=PUBLIC_DRAWS):
         if record["merge_failure"] is None and kept[record["template_id"]] < PUBLIC_COPIES:
             kept[record["template_id"]] += 1
-            copies.append(dict(record, variant=groups[record["template_id"]]))
+            copies.append(dict(record, variant=groups[record["template_id"]], file=files[record["template_id"]]))
     return copies
 
 
@@ -389,15 +390,24 @@ def with_openers(copies: list[dict], seed: int = 13) -> list[dict]:
 
 
 def public_eval(copies: list[dict], registry) -> dict:
-    """As `templates_eval`, plus the same counted by variant group, and among fingerprinted copies."""
+    """As `templates_eval`, plus the same counted by variant group, and among fingerprinted copies;
+    and, of the campaigns spanning variant groups, those joining templates of different source files
+    (`campaigns_spanning_files`: one file's templates are often steps or A/B versions of one sequence,
+    which a link between them does not wrongly join; the variant-group count stays the headline)."""
     fps = _fingerprints(copies, registry)
-    _, linked, spanning = template_links(copies, fps, key="variant")
+    campaigns, linked, spanning = template_links(copies, fps, key="variant")
     printed = sum(fp is not None for fp in fps)
+    files = defaultdict(set)
+    for r, c in zip(copies, campaigns, strict=True):
+        if c is not None:
+            files[c.id].add((r["variant"], r["file"]))
+    across_files = sum(len({v for v, _ in m}) > 1 and len({f for _, f in m}) > 1 for m in files.values())
     return {**templates_eval(copies, fps), "not_fingerprinted": len(fps) - printed,
             "variant_groups": len({r["variant"] for r in copies}),
             "variants_linked_to_own_campaign": round(linked, 4),
             "variants_linked_to_own_campaign_of_fingerprinted": round(linked * len(fps) / printed, 4),
-            "campaigns_spanning_variant_groups": spanning}
+            "campaigns_spanning_variant_groups": spanning,
+            "campaigns_spanning_files": across_files}
 
 
 def _flatten(value, prefix: str = "") -> list[tuple[str, object]]:

@@ -11,7 +11,9 @@ similarity and links only the same text sent again (`_sent_again`). Audio prints
 (detector.campaigns.audio_fingerprint) are one more signature kind: they join only audio campaigns,
 by their own similarity and AUDIO_LINK_THRESHOLD. A copy whose whole text links nowhere joins the
 campaign whose pitch (the words after a personalised opening) it shares, at PITCH_THRESHOLD and only
-where readers' details vary (`_best_pitch_match`). A campaign keeps up to MAX_REPS distinct
+where readers' details vary (`_best_pitch_match`); else, in the in-memory index, which keeps copies'
+words, the campaign whose kept copy shares most of its words in order (`_aligned_match`: fills the
+slot finder cannot see, every few words). A campaign keeps up to MAX_REPS distinct
 signatures of each kind (spintax variants, pitches), so later copies may match any of them. Adding is idempotent per message
 (same text under one Message-ID or to one reader; else same id and signature), so a whole inbox
 can be indexed first (`prefill`) and then scored against the same index without counting twice.
@@ -30,10 +32,13 @@ import numpy as np
 from detector.campaigns import audio_fingerprint as audio
 from detector.campaigns.audio_fingerprint import kind, rep_campaign_id, rep_keys
 from detector.campaigns.fingerprint import (
+    ALIGN_FLOOR,
+    FILL_COVERAGE,
     LINK_THRESHOLD,
     PITCH_THRESHOLD,
     UNVARIED_THRESHOLD,
     Fingerprint,
+    fill_coverage,
     jaccard,
     sent_again,
     shingle_set,
@@ -81,6 +86,8 @@ class LinkingStore(ABC):
     """Shared linking logic; a backend supplies storage primitives inside `_transaction`."""
 
     unvaried_threshold = UNVARIED_THRESHOLD
+    keeps_copies = False
+    """Whether `_kept_copies` gives copies' fingerprints (their words): only then `_aligned_match` links."""
 
     def __init__(self, salt: bytes, threshold: float = LINK_THRESHOLD,
                  ttl_s: float | None = DEFAULT_TTL_S, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
@@ -165,7 +172,7 @@ class LinkingStore(ABC):
             reps = self._reps(joined.campaign)
             whole = [r for r in reps if kind(r) != "pitch"]
             differ = any(r.astype("<u4").tobytes() != joined.digest for r in whole)
-            opening_only = fp is not None and self._opening_only(fp, whole)
+            opening_only = fp is not None and self._opening_only(fp, joined.campaign, whole)
             if opening_only:
                 differ = any(r.tobytes() != fp.pitch.tobytes() for r in reps if kind(r) == "pitch")
             # After the join, more than one recipient means the campaign reached another reader.
@@ -173,18 +180,30 @@ class LinkingStore(ABC):
             return Campaign(state.id, state.copies, state.recipients, state.slot_types, differ,
                             self._exemplars(joined.campaign, fp, opening_only), same, opening_only)
 
-    def _opening_only(self, fp: Fingerprint, whole: list[np.ndarray]) -> bool:
+    def _opening_only(self, fp: Fingerprint, cid: str, whole: list[np.ndarray]) -> bool:
         """Whether `fp` is in its campaign by its pitch alone: no other copy's whole signature
-        reaches the link threshold with its own (the same test for every store)."""
-        others = [r for r in whole if r.tobytes() != fp.signature.tobytes()]
+        reaches the link threshold with its own. Where the store keeps copies, their signatures
+        (a copy with the same skeleton as this one is kept apart from it); elsewhere the campaign's
+        distinct signatures other than its own."""
+        kept = self._kept_copies(cid, fp)
+        others = ([other.signature for other in kept] if kept is not None
+                  else [r for r in whole if r.tobytes() != fp.signature.tobytes()])
         return fp.pitch is not None and bool(others) and all(
             similarity(fp.signature, r) < self.threshold for r in others)
 
     def _match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
-        """The campaign a new copy joins, by its whole signature, else by its pitch."""
-        cid, reps = self._best_match(fp, rep_keys(fp.signature))
-        if cid is None and fp.pitch is not None:
-            cid, reps = self._best_pitch_match(fp)
+        """The campaign a new copy joins, by its whole signature, else by its pitch, else by the
+        words it shares in order with a kept copy (`_aligned_match`)."""
+        keys = rep_keys(fp.signature)
+        cid, reps = self._best_match(fp, keys)
+        if cid is not None:
+            return cid, reps
+        probes = fp.pitch_probes()  # made once: each probe past the stored pitch is a new MinHash
+        probe_keys = [k for p in probes for k in rep_keys(p)]
+        if probes:
+            cid, reps = self._best_pitch_match(fp, probes, probe_keys)
+        if cid is None:
+            cid, reps = self._aligned_match(fp, probes, keys + probe_keys)
         return cid, reps
 
     def _best_match(self, fp: Fingerprint, keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
@@ -211,20 +230,44 @@ class LinkingStore(ABC):
                 best, best_reps, best_sim = cid, reps, sim
         return best, best_reps
 
-    def _best_pitch_match(self, fp: Fingerprint) -> tuple[str | None, list[np.ndarray]]:
+    def _best_pitch_match(self, fp: Fingerprint, probes: list[np.ndarray],
+                          keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
         """The campaign whose pitch `fp`'s pitch shares most, at or above PITCH_THRESHOLD, among those
         that reached other readers with their details varying. Not where no reader's details vary:
         one writer's form letters (an interview schedule per candidate, a chain text re-signed) share
         a pitch too, and a copy to one reader sent again links by its whole text."""
         best, best_reps, best_sim = None, [], PITCH_THRESHOLD
-        probes = fp.pitch_probes()
-        for cid, reps in sorted(self._candidates([k for p in probes for k in rep_keys(p)]).items()):
+        for cid, reps in sorted(self._candidates(keys).items()):
             pitches = [r[2:] for r in reps if kind(r) == "pitch"]
             if not pitches:
                 continue
             sim = max(similarity(p[2:], r) for p in probes for r in pitches)
             if sim >= best_sim and self._identity_varies(fp, cid):
                 best, best_reps, best_sim = cid, reps, sim
+        return best, best_reps
+
+    def _aligned_match(self, fp: Fingerprint, probes: list[np.ndarray],
+                       keys: list[int]) -> tuple[str | None, list[np.ndarray]]:
+        """The campaign with a kept copy whose words `fp` shares in order at FILL_COVERAGE or more
+        (`fill_coverage`, whole texts or pitches), among candidates at ALIGN_FLOOR that reached other
+        readers with their details varying: a template filled every few words with details the slot
+        finder cannot see (a reader's recent project, rotated phrases) keeps copies under the link
+        threshold though they share all their own wording. Only where the store keeps copies' words
+        (in memory); a one-line (`short`) copy never links so."""
+        if not self.keeps_copies or fp.short or audio.is_audio(fp.signature):
+            return None, []
+        pitch = fp.tokens[fp.opening:] if fp.pitch is not None else ()
+        best, best_reps, best_cover = None, [], FILL_COVERAGE
+        for cid, reps in sorted(self._candidates(keys).items()):
+            sims = [similarity(fp.signature, r) for r in reps if kind(r) == "text"]
+            sims += [similarity(p[2:], r[2:]) for p in probes for r in reps if kind(r) == "pitch"]
+            if max(sims, default=0.0) < ALIGN_FLOOR or not self._identity_varies(fp, cid):
+                continue
+            cover = max((fill_coverage(pitch, other.tokens[other.opening:]) if pitch and other.pitch is not None
+                         else fill_coverage(fp.tokens, other.tokens) for other in self._kept_copies(cid, fp) or ()),
+                        default=0.0)
+            if cover >= best_cover:
+                best, best_reps, best_cover = cid, reps, cover
         return best, best_reps
 
     def _exact_similarity(self, fp: Fingerprint, cid: str) -> float:

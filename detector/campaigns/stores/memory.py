@@ -35,6 +35,8 @@ class _Entry:
 class MemoryCampaignStore(LinkingStore):
     """In-memory index for one run (`sincere score` input, one inbox scan); LRU-bounded."""
 
+    keeps_copies = True
+
     def __init__(self, salt: bytes | None = None, threshold: float = LINK_THRESHOLD,
                  ttl_s: float | None = None, max_campaigns: int | None = DEFAULT_MAX_CAMPAIGNS):
         super().__init__(salt or os.urandom(32), threshold, ttl_s, max_campaigns)

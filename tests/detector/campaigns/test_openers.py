@@ -113,3 +113,17 @@ def test_personal_notes_with_one_writer_s_closing_and_disclaimer_are_not_linked(
                 "sender": {"name": "Robert Lane", "email": "robert.lane@globex.com"}}
                for i, (note, (first, company)) in enumerate(zip(NOTES, people, strict=False))]
     assert MemoryCampaignStore().link([printed(r) for r in records]) == [None, None, None]
+
+
+def test_a_copy_whose_skeleton_another_copy_shares_is_not_linked_by_its_pitch_alone(printed):
+    """Two copies with one opener frame have one skeleton (one stored signature); a third copy with
+    another opener joins by its pitch. The first two still share their whole text with each other."""
+    records = [outreach(0, SUPPORT, *PEOPLE[0]), outreach(0, SUPPORT, *PEOPLE[1]), outreach(1, SUPPORT, *PEOPLE[2])]
+    fps = [printed(r) for r in records]
+    assert fps[0].digest == fps[1].digest
+    index = MemoryCampaignStore()
+    index.prefill(fps)
+    campaigns = [index.lookup(fp) for fp in fps]
+    assert len({c.id for c in campaigns}) == 1
+    joined = [index.campaign(index.add(fp), fp) for fp in fps]
+    assert [c.opening_only for c in joined] == [False, False, True]
