@@ -18,6 +18,8 @@ def build_audio(
     templates: Annotated[Path, typer.Option(help="Template library folder.")] = DATA_DIR / "templates",
     vocoded_share: Annotated[float, typer.Option(help="Share of human clips also copied through each vocoder "
                                                       "(WORLD, Griffin-Lim) as synthetic training clips; 0: none.")] = 0.0,
+    excerpt_share: Annotated[float, typer.Option(help="Share of human and TTS clips also cut to a short "
+                                                      "(0.7-1.5 s) excerpt of their own; 0: none.")] = 0.0,
 ) -> None:
     """Build the audio corpus: human speech vs TTS voicemail drops, in every phone channel."""
     import json
@@ -27,7 +29,8 @@ def build_audio(
     from training.tts import TTSError
 
     try:
-        report = build_audio_corpus(corpora, templates, out, seed, jobs, log=typer.echo, vocoded_share=vocoded_share)
+        report = build_audio_corpus(corpora, templates, out, seed, jobs, log=typer.echo, vocoded_share=vocoded_share,
+                                    excerpt_share=excerpt_share)
     except (AudioCorpusError, ChannelError, TTSError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

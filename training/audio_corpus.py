@@ -21,6 +21,11 @@ Optionally (`vocoded_share`), a share of the human clips is also copied through 
 training.vocoders into the synthetic class (engine `vocoded-<name>`): same speaker (so the same
 speaker fold), same words, same channel variants and channel settings as the human clip, so the
 only difference within such a pair is how the waveform was made.
+
+Optionally (`excerpt_share`), a share of the human and TTS clips is also cut to a short excerpt
+(EXCERPT_SECONDS, from a seeded offset) as a clip of its own, with its clip's speaker or engine
+and channel settings: without them the only human clips under 1.5 s were the Asterisk prompts,
+so clip length told the classes apart, and short human speech was flagged as synthetic.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +57,9 @@ SAME_TALKER = {"osr:OSR_us_000_0012": "osr:OSR_us_000_0011"}
 VOICEMAIL_FAMILY = "voicemail_drop_script"
 MAX_CLIP_SECONDS = 6.0
 MIN_CLIP_SECONDS = 0.5
+EXCERPT = "excerpt"
+EXCERPT_SECONDS = (0.7, 1.5)
+"""Length range of a short excerpt (a one-phrase greeting or prompt), drawn per excerpt."""
 """Clips with less speech than this after trimming (a few one-word prompts) are left out."""
 SCRIPT_WORDS = 20
 """A script is read up to its first SCRIPT_WORDS words (~7 s): the clip is cut at MAX_CLIP_SECONDS anyway."""
@@ -89,7 +97,7 @@ class Clip:
     text_id: str
     text: tuple[str, ...] = ()   # what a TTS voice reads, rendered piece by piece and spliced (not indexed)
     parts: tuple[str, ...] = ()  # human audio files to join, in order
-    of: str = ""                 # a vocoded copy: the human clip it copies (its channel settings too; not indexed)
+    of: str = ""                 # a vocoded copy or excerpt: the clip it comes from (its channel settings too; not indexed)
 
 
 # ---------------------------------------------------------------- what to render
@@ -219,6 +227,13 @@ def vocoded_clips(human: list[Clip], names: list[str], share: float, seed: int) 
     return clips
 
 
+def excerpt_clips(clips: list[Clip], share: float, seed: int) -> list[Clip]:
+    """Short excerpts of a seeded `share` of the clips, of either label; each keeps its clip's speaker or voice."""
+    rng = random.Random(f"{seed}:{EXCERPT}")
+    return [replace(c, clip_id=f"{EXCERPT}-{c.clip_id}", content=EXCERPT, of=c.clip_id)
+            for c in sorted(clips, key=lambda c: c.clip_id) if rng.random() < share]
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -253,8 +268,15 @@ def _rendered(voice: tts.Voice, text: str, cache: Path | None) -> np.ndarray:
 def render_clip(clip: Clip, seed: int, cache: Path | None = None) -> np.ndarray:
     """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS. Spliced pieces are
     each trimmed and joined with a short gap, as a name is dropped into a recorded message. A vocoded
-    copy is its human clip, rendered the same way, through the vocoder (same length)."""
-    if clip.of:
+    copy is its human clip, rendered the same way, through the vocoder (same length); an excerpt, a
+    seeded stretch of EXCERPT_SECONDS of its clip's speech."""
+    if clip.content == EXCERPT:
+        whole = render_clip(replace(clip, clip_id=clip.of, content="", of=""), seed, cache)
+        rng = random.Random(f"{seed}:{clip.clip_id}")
+        size = int(rng.uniform(*EXCERPT_SECONDS) * SAMPLE_RATE)
+        start = rng.randrange(max(1, whole.size - size + 1))
+        return trim_silence(whole[start:start + size])
+    if vocoders.is_vocoded(clip.engine):
         human = render_clip(Clip(clip.of, "human", "", "", "", clip.speaker, clip.content, clip.text_id,
                                  parts=clip.parts), seed)
         return vocoders.vocode(clip.engine.removeprefix(vocoders.ENGINE_PREFIX), human, SAMPLE_RATE,
@@ -357,11 +379,14 @@ def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[
 
 
 def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13, jobs: int = 2,
-                       log: Callable[[str], None] = print, vocoded_share: float = 0.0) -> AudioReport:
+                       log: Callable[[str], None] = print, vocoded_share: float = 0.0,
+                       excerpt_share: float = 0.0) -> AudioReport:
     """Render, channel and index the whole corpus into `out` (index.csv + report.json + clips/); with
-    `vocoded_share` > 0, that share of the human clips is also copied through each available vocoder."""
-    if not 0.0 <= vocoded_share <= 1.0:
-        raise AudioCorpusError(f"vocoded share {vocoded_share} is not between 0 and 1")
+    `vocoded_share` > 0, that share of the human clips is also copied through each available vocoder, with
+    `excerpt_share` > 0 that share of the human and TTS clips is also cut to a short excerpt."""
+    for name, share in (("vocoded", vocoded_share), ("excerpt", excerpt_share)):
+        if not 0.0 <= share <= 1.0:
+            raise AudioCorpusError(f"{name} share {share} is not between 0 and 1")
     audio = corpora / "audio" if (corpora / "audio").is_dir() else corpora
     if not (audio / "fsdd" / "metadata.csv").is_file():
         raise AudioCorpusError(f"{corpora}: no audio/fsdd/metadata.csv; pass the shared corpora folder")
@@ -384,8 +409,8 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
             log(f"warning: vocoder {name} skipped: {reason}")
         else:
             vocoder_names.append(name)
-    clips = human + _synthetic_clips(voices, templates, audio, seed) + vocoded_clips(human, vocoder_names,
-                                                                                    vocoded_share, seed)
+    spoken = human + _synthetic_clips(voices, templates, audio, seed)
+    clips = spoken + vocoded_clips(human, vocoder_names, vocoded_share, seed) + excerpt_clips(spoken, excerpt_share, seed)
     deal = deal_variants(clips, seed)
     for variant in telephone.VARIANTS:
         (out / "clips" / variant.id).mkdir(parents=True, exist_ok=True)
@@ -403,6 +428,7 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
         writer.writeheader()
         writer.writerows(rows)
     summary = _summary(rows, voices, missing, {"share": vocoded_share, "vocoders": vocoder_names})
+    summary["excerpts"] = {"share": excerpt_share, "seconds": list(EXCERPT_SECONDS)}
     summary.update(seed=seed, clips=len(clips) - skipped, rows=len(rows),
                    skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech")
     log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech")
