@@ -269,12 +269,15 @@ def render_clip(clip: Clip, seed: int, cache: Path | None = None) -> np.ndarray:
     """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS. Spliced pieces are
     each trimmed and joined with a short gap, as a name is dropped into a recorded message. A vocoded
     copy is its human clip, rendered the same way, through the vocoder (same length); an excerpt, a
-    seeded stretch of EXCERPT_SECONDS of its clip's speech."""
+    seeded stretch of EXCERPT_SECONDS of its clip's speech (empty, so left out, where the clip is no
+    longer than the excerpt would be: it would repeat the clip)."""
     if clip.content == EXCERPT:
         whole = render_clip(replace(clip, clip_id=clip.of, content="", of=""), seed, cache)
         rng = random.Random(f"{seed}:{clip.clip_id}")
         size = int(rng.uniform(*EXCERPT_SECONDS) * SAMPLE_RATE)
-        start = rng.randrange(max(1, whole.size - size + 1))
+        if whole.size <= size:
+            return whole[:0]
+        start = rng.randrange(whole.size - size + 1)
         return trim_silence(whole[start:start + size])
     if vocoders.is_vocoded(clip.engine):
         human = render_clip(Clip(clip.of, "human", "", "", "", clip.speaker, clip.content, clip.text_id,
@@ -430,7 +433,9 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
     summary = _summary(rows, voices, missing, {"share": vocoded_share, "vocoders": vocoder_names})
     summary["excerpts"] = {"share": excerpt_share, "seconds": list(EXCERPT_SECONDS)}
     summary.update(seed=seed, clips=len(clips) - skipped, rows=len(rows),
-                   skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech")
-    log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech")
+                   skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech (or excerpts of clips "
+                                 "no longer than the excerpt)")
+    log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech or excerpts of clips no longer "
+        "than the excerpt")
     (out / "report.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return AudioReport(out / "index.csv", len(clips) - skipped, len(rows), summary)

@@ -45,13 +45,16 @@ from detector.audio.decoding import AudioError, load_audio
 from detector.audio.detector import CALIBRATION_FILE, VOICE_FORMAT, VOICE_MODEL_FILE
 from detector.audio.transcription import MODEL_SHA256
 from detector.models.artifacts import write_manifest
+from training.audio_corpus import EXCERPT, EXCERPT_SECONDS
 from training.telephone import channel_group
 from training.vocoders import is_vocoded
 
 TRAIN_WINDOWS = 2
 """Windows per clip variant used in training and evaluation (a 6 s clip: 0–4 s and 2–6 s)."""
 FOLDS = 5
-CHANNEL_GROUPS = ("wide", "telephone", "compressed")
+CHANNEL_GROUPS = ("wide", "telephone", "compressed", "short")
+"""Whole clips by channel group, and the short excerpts (training.audio_corpus) in any channel apart:
+the per-channel headline stays comparable across corpora with and without excerpts."""
 MAX_HUMAN_FALSE_ALARMS = 0.02
 CELL_FALSE_ALARMS = 0.05
 """Issue 22's target for human false alarms at the threshold in every source x channel group."""
@@ -64,7 +67,7 @@ CLASSIFIERS = {
     "logistic": "L2 logistic regression (C=0.05, classes weighted equally)",
     "lda": "linear discriminant analysis (Ledoit-Wolf shrinkage, equal class priors)",
 }
-MODEL_NAME, MODEL_VERSION = "sincere-voice", "2.0.0"
+MODEL_NAME, MODEL_VERSION = "sincere-voice", "2.1.0"
 
 
 def classifier(kind: str = "lda") -> Any:
@@ -218,10 +221,15 @@ def held_out_logits(estimator: Any, X: np.ndarray, window_row: np.ndarray, rows:
     return out
 
 
+def row_group(row: dict[str, str]) -> str:
+    """A row's column in the tables: its channel group, or `short` for an excerpt."""
+    return "short" if row["content"] == EXCERPT else channel_group(row["channel"])
+
+
 def engine_table(held: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, Any]:
     """EER of every held-out engine (and each of its voices) against all held-out human clips, per
     channel group, plus the worst and mean TTS engine per group (vocoded copies are reported, not in them)."""
-    group = np.array([channel_group(r["channel"]) for r in rows])
+    group = np.array([row_group(r) for r in rows])
     everywhere = np.ones(len(rows), bool)
     voice = np.array([r["voice"] for r in rows])
     human_rows = np.array([r["label"] == "human" for r in rows])
@@ -289,7 +297,7 @@ def false_alarms(p: np.ndarray, rows: list[dict[str, str]], threshold: float) ->
         if np.isnan(score):
             continue
         key = r["source"] if r["label"] == "human" else f"synthetic/{r['engine']}"
-        for g in (channel_group(r["channel"]), "all"):
+        for g in (row_group(r), "all"):
             cells[key][g].append(bool(score > threshold))
     return {k: {g: {"rate": float(np.mean(v)), "clips": len(v)} for g, v in sorted(d.items())}
             for k, d in sorted(cells.items())}
@@ -341,7 +349,8 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
         "that scores a clip never heard its engine (synthetic) or its speaker (human). EER of each held-out "
         "engine's clips against all held-out human clips, per channel group (wide: 8 kHz PCM; telephone: "
         "G.711 mu-law and A-law, GSM 06.10, AMR-NB; compressed: Opus 8–16 kbit/s, MP3 16–24 kbit/s; each "
-        "clean or with noise and RawBoost-style distortion).",
+        "clean or with noise and RawBoost-style distortion) over whole clips (up to 6 s), and over short "
+        f"excerpts of {EXCERPT_SECONDS[0]}–{EXCERPT_SECONDS[1]} s in any channel (short).",
         *([""] + [f"The vocoded copies of human clips ({', '.join(copies)}: the same speakers' words resynthesised "
                   "by a vocoder, training material) are held out the same way, each copy with its speaker's fold; "
                   "their rows are reported, but the worst and mean are over the TTS engines."] if copies else []),

@@ -12,6 +12,13 @@ Both vocoders run offline on the CPU:
   it) and D4C aperiodicity, then WORLD synthesis.
 - `griffinlim`: the magnitude spectrogram kept, the phase rebuilt by Griffin-Lim iterations from
   a seeded random start (numpy/scipy).
+
+Measured (2026-12-08, `--vocoded-share 0.5`, 494 copies, Whisper + LDA, engine-held-out): the copies
+made the TTS headline worse, so the shipped corpus has none. Kokoro telephone EER 20.8 % without
+copies, 41.3 % with both vocoders, 46.7 % with WORLD only, 23.5 % with Griffin-Lim only; mean
+telephone EER 9.6 → 20.6 / 23.4 / 15.2 %; each vocoder held out scored at chance (EER 48–50 %),
+even with the other vocoder in training. The pooled encoder statistics do not carry a vocoder's
+trace, and copies that sound like their speakers pull the linear boundary into the human class.
 """
 
 from __future__ import annotations

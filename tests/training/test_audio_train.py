@@ -107,9 +107,12 @@ def test_threshold_bounds_human_false_alarms_and_reports_them_per_cell():
     t = operating_threshold(p)
     assert t >= 0.5 and np.mean(p > t) <= 0.02
     assert np.mean(p > np.nextafter(t, 0)) > 0.02 or t == 0.5  # the lowest such threshold
-    rows = [{"label": "human", "source": c, "channel": "ulaw", "engine": ""} for c in cells]
+    rows = [{"label": "human", "source": c, "channel": "ulaw", "engine": "", "content": "read"} for c in cells]
+    for r in rows[:100]:
+        r["content"] = "excerpt"  # short excerpts are a column of their own, whatever their channel
     rates = false_alarms(p, rows, t)
     assert rates["osr_8k"]["telephone"]["clips"] == 20
+    assert rates["librispeech_clean"]["short"]["clips"] == 100 and rates["librispeech_clean"]["telephone"]["clips"] == 300
     assert rates["osr_8k"]["all"]["rate"] == pytest.approx(np.mean(p[400:] > t))
 
 
