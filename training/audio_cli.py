@@ -18,8 +18,9 @@ def build_audio(
     templates: Annotated[Path, typer.Option(help="Template library folder.")] = DATA_DIR / "templates",
     vocoded_share: Annotated[float, typer.Option(help="Share of human clips also copied through each vocoder "
                                                       "(WORLD, Griffin-Lim) as synthetic training clips; 0: none.")] = 0.0,
-    excerpt_share: Annotated[float, typer.Option(help="Share of human and TTS clips also cut to a short "
-                                                      "(0.7-1.5 s) excerpt of their own; 0: none.")] = 0.0,
+    excerpt_share: Annotated[float | None, typer.Option(help="Share of human and TTS clips also cut to a short "
+                                                             "(0.7-1.5 s) excerpt of their own; 0: none. Default: "
+                                                             "the shipped corpus's (training.audio_corpus.EXCERPT_SHARE).")] = None,
 ) -> None:
     """Build the audio corpus: human speech vs TTS voicemail drops, in every phone channel."""
     import json
@@ -30,7 +31,7 @@ def build_audio(
 
     try:
         report = build_audio_corpus(corpora, templates, out, seed, jobs, log=typer.echo, vocoded_share=vocoded_share,
-                                    excerpt_share=excerpt_share)
+                                    **({} if excerpt_share is None else {"excerpt_share": excerpt_share}))
     except (AudioCorpusError, ChannelError, TTSError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

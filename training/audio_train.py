@@ -325,6 +325,18 @@ def _pct(v: float) -> str:
     return "n/a" if v != v else f"{100 * v:.1f} %"
 
 
+def _short_speech_limit(table: dict[str, Any], at: dict[str, Any]) -> list[str]:
+    """The card's limit line on short excerpts, when the corpus has them."""
+    if table["worst"]["short"] != table["worst"]["short"]:  # NaN: no excerpts
+        return []
+    flagged = [f"{k} {_pct(d['short']['rate'])}" for k, d in at.items()
+               if not k.startswith("synthetic/") and "short" in d and d["short"]["rate"] > CELL_FALSE_ALARMS]
+    return [f"- Short speech is harder: on excerpts of {EXCERPT_SECONDS[0]}–{EXCERPT_SECONDS[1]} s the worst held-out "
+            f"engine's EER is {_pct(table['worst']['short'])} (whole clips, telephone: "
+            f"{_pct(table['worst']['telephone'])})" + (f", and human false alarms at the threshold reach "
+                                                      f"{', '.join(flagged)}" if flagged else "") + "."]
+
+
 def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[str, Any]) -> str:
     chosen = metrics["evaluation"]
     table = chosen["table"]
@@ -444,6 +456,7 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
              "read speech from home microphones or phone lines" if "asterisk" in over else "") + "."
           for over in [{k: d for k, d in at.items() if not k.startswith("synthetic/")
                         and d["all"]["rate"] > CELL_FALSE_ALARMS}] if over],
+        *_short_speech_limit(table, at),
         "- Scores are for audio of at least ~1 s of speech; shorter clips are scored on one short window. The "
         "int8 encoder rounds its activations per input, so a resampled or re-decoded copy of a clip can move the "
         "score by about 0.01.",

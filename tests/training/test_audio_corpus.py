@@ -98,7 +98,7 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
     _require_tools()
     corpora = _fake_corpora(tmp_path / "corpora")
     first = audio_corpus.build_audio_corpus(corpora, REPO / "data" / "templates", tmp_path / "a", seed=3, jobs=1,
-                                            log=lambda _: None)
+                                            log=lambda _: None, excerpt_share=0.0)
     with first.path.open() as fh:
         rows = list(csv.DictReader(fh))
     clips = {r["clip_id"] for r in rows}
@@ -114,7 +114,7 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
         assert info.samplerate == 8000 and 0 < info.duration <= 3.0
     assert first.summary["voices"] == [ESPEAK.id]
     second = audio_corpus.build_audio_corpus(corpora, REPO / "data" / "templates", tmp_path / "b", seed=3, jobs=1,
-                                             log=lambda _: None)
+                                             log=lambda _: None, excerpt_share=0.0)
     assert second.rows == first.rows
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
 
@@ -191,7 +191,8 @@ def test_vocoded_copies_and_excerpts_keep_their_clip_speaker_and_channel(tmp_pat
     _require_tools()
     corpora = _fake_corpora(tmp_path / "corpora")
     templates = REPO / "data" / "templates"
-    plain = audio_corpus.build_audio_corpus(corpora, templates, tmp_path / "a", seed=3, jobs=1, log=lambda _: None)
+    plain = audio_corpus.build_audio_corpus(corpora, templates, tmp_path / "a", seed=3, jobs=1, log=lambda _: None,
+                                            excerpt_share=0.0)
     report = audio_corpus.build_audio_corpus(corpora, templates, tmp_path / "b", seed=3, jobs=1, log=lambda _: None,
                                              vocoded_share=1.0, excerpt_share=1.0)
     with plain.path.open() as fh:
