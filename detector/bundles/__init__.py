@@ -8,5 +8,5 @@ SHIPPED_MANIFEST_SHA256: dict[str, str] = {
     "default": "310627d39a56d3133006280e33f6787166c5be5d040c7cf683f1baa001b4c08b",
     "fused": "d3a673d9524450f6ef1c3193927510be7be7b5deca3cc87aa8a18d169491fa46",
     "tfidf": "9e06a304e6bd26cc9aa090987843dee7a58b92a9debfb4cd4852e124c9df60cb",
-    "voice": "b9f4ae1cfc715a07b83e2bd99fd614fb95ac0d2571047a2c46280a6bf6e21055",
+    "voice": "fdcbf46a4a911f7f15f4ea9c6b963054a885df4057aff7c0821964c32cf274b0",
 }
