@@ -16,6 +16,11 @@ def build_audio(
     seed: Annotated[int, typer.Option(help="Seed for script fills, digit strings and channel settings.")] = 13,
     jobs: Annotated[int, typer.Option(help="Worker processes.")] = 2,
     templates: Annotated[Path, typer.Option(help="Template library folder.")] = DATA_DIR / "templates",
+    vocoded_share: Annotated[float, typer.Option(help="Share of human clips also copied through each vocoder "
+                                                      "(WORLD, Griffin-Lim) as synthetic training clips; 0: none.")] = 0.0,
+    excerpt_share: Annotated[float | None, typer.Option(help="Share of human and TTS clips also cut to a short "
+                                                             "(0.7-1.5 s) excerpt of their own; 0: none. Default: "
+                                                             "the shipped corpus's (training.audio_corpus.EXCERPT_SHARE).")] = None,
 ) -> None:
     """Build the audio corpus: human speech vs TTS voicemail drops, in every phone channel."""
     import json
@@ -25,7 +30,8 @@ def build_audio(
     from training.tts import TTSError
 
     try:
-        report = build_audio_corpus(corpora, templates, out, seed, jobs, log=typer.echo)
+        report = build_audio_corpus(corpora, templates, out, seed, jobs, log=typer.echo, vocoded_share=vocoded_share,
+                                    **({} if excerpt_share is None else {"excerpt_share": excerpt_share}))
     except (AudioCorpusError, ChannelError, TTSError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -16,6 +16,16 @@ from a seeded order within each label so every channel is as common on both side
 FLAC, one index row per (clip, variant). TTS renders are cached in `<out>/tts/` by voice and
 text, so a rebuild re-renders nothing. Everything is seeded (Piper's noise ops too, see
 training.tts), so two builds on the same machine give the same files.
+
+Optionally (`vocoded_share`), a share of the human clips is also copied through each vocoder of
+training.vocoders into the synthetic class (engine `vocoded-<name>`): same speaker (so the same
+speaker fold), same words, same channel variants and channel settings as the human clip, so the
+only difference within such a pair is how the waveform was made.
+
+Optionally (`excerpt_share`), a share of the human and TTS clips is also cut to a short excerpt
+(EXCERPT_SECONDS, from a seeded offset) as a clip of its own, with its clip's speaker or engine
+and channel settings: without them the only human clips under 1.5 s were the Asterisk prompts,
+so clip length told the classes apart, and short human speech was flagged as synthetic.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +45,7 @@ import numpy as np
 
 from detector.audio.decoding import SAMPLE_RATE, resample
 from detector.audio.features import trim_silence
-from training import telephone, tts
+from training import telephone, tts, vocoders
 
 ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
 HUMAN_SPEECH = "human_speech"
@@ -47,6 +57,11 @@ SAME_TALKER = {"osr:OSR_us_000_0012": "osr:OSR_us_000_0011"}
 VOICEMAIL_FAMILY = "voicemail_drop_script"
 MAX_CLIP_SECONDS = 6.0
 MIN_CLIP_SECONDS = 0.5
+EXCERPT = "excerpt"
+EXCERPT_SECONDS = (0.7, 1.5)
+"""Length range of a short excerpt (a one-phrase greeting or prompt), drawn per excerpt."""
+EXCERPT_SHARE = 0.5
+"""Share of clips also cut to an excerpt in the shipped corpus (measured 0, 0.25 and 0.5: see the voice card)."""
 """Clips with less speech than this after trimming (a few one-word prompts) are left out."""
 SCRIPT_WORDS = 20
 """A script is read up to its first SCRIPT_WORDS words (~7 s): the clip is cut at MAX_CLIP_SECONDS anyway."""
@@ -84,6 +99,7 @@ class Clip:
     text_id: str
     text: tuple[str, ...] = ()   # what a TTS voice reads, rendered piece by piece and spliced (not indexed)
     parts: tuple[str, ...] = ()  # human audio files to join, in order
+    of: str = ""                 # a vocoded copy or excerpt: the clip it comes from (its channel settings too; not indexed)
 
 
 # ---------------------------------------------------------------- what to render
@@ -200,6 +216,26 @@ def _synthetic_clips(voices: list[tts.Voice], templates: Path, corpora: Path, se
     return clips
 
 
+def vocoded_clips(human: list[Clip], names: list[str], share: float, seed: int) -> list[Clip]:
+    """Each vocoder's copies of a seeded `share` of the human clips (drawn per vocoder)."""
+    clips = []
+    for name in names:
+        engine = vocoders.ENGINE_PREFIX + name
+        rng = random.Random(f"{seed}:{engine}")
+        for source in sorted(human, key=lambda c: c.clip_id):
+            if rng.random() < share:
+                clips.append(Clip(f"{engine}-{source.clip_id}", "synthetic", engine, engine, engine, source.speaker,
+                                  source.content, source.text_id, parts=source.parts, of=source.clip_id))
+    return clips
+
+
+def excerpt_clips(clips: list[Clip], share: float, seed: int) -> list[Clip]:
+    """Short excerpts of a seeded `share` of the clips, of either label; each keeps its clip's speaker or voice."""
+    rng = random.Random(f"{seed}:{EXCERPT}")
+    return [replace(c, clip_id=f"{EXCERPT}-{c.clip_id}", content=EXCERPT, of=c.clip_id)
+            for c in sorted(clips, key=lambda c: c.clip_id) if rng.random() < share]
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -233,7 +269,23 @@ def _rendered(voice: tts.Voice, text: str, cache: Path | None) -> np.ndarray:
 
 def render_clip(clip: Clip, seed: int, cache: Path | None = None) -> np.ndarray:
     """The clip's speech at 8 kHz, silence trimmed, at most MAX_CLIP_SECONDS. Spliced pieces are
-    each trimmed and joined with a short gap, as a name is dropped into a recorded message."""
+    each trimmed and joined with a short gap, as a name is dropped into a recorded message. A vocoded
+    copy is its human clip, rendered the same way, through the vocoder (same length); an excerpt, a
+    seeded stretch of EXCERPT_SECONDS of its clip's speech (empty, so left out, where the clip is no
+    longer than the excerpt would be: it would repeat the clip)."""
+    if clip.content == EXCERPT:
+        whole = render_clip(replace(clip, clip_id=clip.of, content="", of=""), seed, cache)
+        rng = random.Random(f"{seed}:{clip.clip_id}")
+        size = int(rng.uniform(*EXCERPT_SECONDS) * SAMPLE_RATE)
+        if whole.size <= size:
+            return whole[:0]
+        start = rng.randrange(whole.size - size + 1)
+        return trim_silence(whole[start:start + size])
+    if vocoders.is_vocoded(clip.engine):
+        human = render_clip(Clip(clip.of, "human", "", "", "", clip.speaker, clip.content, clip.text_id,
+                                 parts=clip.parts), seed)
+        return vocoders.vocode(clip.engine.removeprefix(vocoders.ENGINE_PREFIX), human, SAMPLE_RATE,
+                               f"{seed}:{clip.clip_id}")
     if clip.label == "human":
         x = _join(clip.parts, f"{seed}:{clip.clip_id}")
     else:
@@ -252,16 +304,18 @@ def render_clip(clip: Clip, seed: int, cache: Path | None = None) -> np.ndarray:
 
 def deal_variants(clips: list[Clip], seed: int) -> dict[str, tuple[telephone.Variant, ...]]:
     """VARIANTS_PER_CLIP channel variants per clip, dealt round-robin from one seeded order per label,
-    so each variant is about equally common among human and synthetic clips."""
+    so each variant is about equally common among human and synthetic clips; a vocoded copy gets its
+    human clip's variants (and is left out of the dealing, so adding copies changes no other clip's)."""
     deal: dict[str, tuple[telephone.Variant, ...]] = {}
     per_clip = min(VARIANTS_PER_CLIP, len(telephone.VARIANTS))
     for label in ("human", "synthetic"):
         order = list(telephone.VARIANTS)
         random.Random(f"{seed}:variants:{label}").shuffle(order)
-        mine = sorted((c for c in clips if c.label == label), key=lambda c: c.clip_id)
+        mine = sorted((c for c in clips if c.label == label and not c.of), key=lambda c: c.clip_id)
         random.Random(f"{seed}:clips:{label}").shuffle(mine)
         for i, clip in enumerate(mine):
             deal[clip.clip_id] = tuple(order[(i * per_clip + k) % len(order)] for k in range(per_clip))
+    deal.update({c.clip_id: deal[c.of] for c in clips if c.of})
     return deal
 
 
@@ -274,7 +328,7 @@ def _build_one(args: tuple[Clip, int, Path, tuple[telephone.Variant, ...]]) -> l
         return []
     rows = []
     for variant in variants:
-        audio, settings = telephone.apply(speech, SAMPLE_RATE, variant, f"{seed}:{clip.clip_id}")
+        audio, settings = telephone.apply(speech, SAMPLE_RATE, variant, f"{seed}:{clip.of or clip.clip_id}")
         relative = Path("clips") / variant.id / f"{clip.clip_id}.flac"
         sf.write(out / relative, audio, SAMPLE_RATE, subtype="PCM_16", format="FLAC")
         row = {k: v for k, v in asdict(clip).items() if k in INDEX_FIELDS}
@@ -296,7 +350,8 @@ class AudioReport:
     summary: dict[str, Any]
 
 
-def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[str, str]) -> dict[str, Any]:
+def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[str, str],
+             vocoded: dict[str, Any]) -> dict[str, Any]:
     first_rows = {}
     for r in rows:
         first_rows.setdefault(r["clip_id"], r)
@@ -322,14 +377,21 @@ def _summary(rows: list[dict[str, Any]], voices: list[tts.Voice], missing: dict[
         "rows_by_source_or_voice_and_variant": {k: dict(sorted(v.items())) for k, v in sorted(variants.items())},
         "voices": [v.id for v in voices],
         "voices_missing": missing,
+        "vocoded": vocoded,
         "engines": tts.engine_versions(),
         "deterministic": "yes: seeded fills, splices, channel dealing and channels, Piper noise; sox without dither",
     }
 
 
 def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13, jobs: int = 2,
-                       log: Callable[[str], None] = print) -> AudioReport:
-    """Render, channel and index the whole corpus into `out` (index.csv + report.json + clips/)."""
+                       log: Callable[[str], None] = print, vocoded_share: float = 0.0,
+                       excerpt_share: float = EXCERPT_SHARE) -> AudioReport:
+    """Render, channel and index the whole corpus into `out` (index.csv + report.json + clips/); with
+    `vocoded_share` > 0, that share of the human clips is also copied through each available vocoder, with
+    `excerpt_share` > 0 that share of the human and TTS clips is also cut to a short excerpt."""
+    for name, share in (("vocoded", vocoded_share), ("excerpt", excerpt_share)):
+        if not 0.0 <= share <= 1.0:
+            raise AudioCorpusError(f"{name} share {share} is not between 0 and 1")
     audio = corpora / "audio" if (corpora / "audio").is_dir() else corpora
     if not (audio / "fsdd" / "metadata.csv").is_file():
         raise AudioCorpusError(f"{corpora}: no audio/fsdd/metadata.csv; pass the shared corpora folder")
@@ -345,7 +407,15 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
         log(f"warning: {ASTERISK_SOUNDS} missing (apt-get install asterisk-core-sounds-en-wav); no prompts")
     if not (audio / HUMAN_SPEECH / "metadata.csv").is_file():
         log(f"warning: {audio / HUMAN_SPEECH} missing; human speech is FSDD, LJ Speech and Asterisk only")
-    clips = _human_clips(audio, seed) + _synthetic_clips(voices, templates, audio, seed)
+    human = _human_clips(audio, seed)
+    vocoder_names = []
+    for name in vocoders.VOCODERS if vocoded_share > 0 else ():
+        if reason := vocoders.missing_reason(name):
+            log(f"warning: vocoder {name} skipped: {reason}")
+        else:
+            vocoder_names.append(name)
+    spoken = human + _synthetic_clips(voices, templates, audio, seed)
+    clips = spoken + vocoded_clips(human, vocoder_names, vocoded_share, seed) + excerpt_clips(spoken, excerpt_share, seed)
     deal = deal_variants(clips, seed)
     for variant in telephone.VARIANTS:
         (out / "clips" / variant.id).mkdir(parents=True, exist_ok=True)
@@ -362,9 +432,12 @@ def build_audio_corpus(corpora: Path, templates: Path, out: Path, seed: int = 13
         writer = csv.DictWriter(fh, fieldnames=INDEX_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    summary = _summary(rows, voices, missing)
+    summary = _summary(rows, voices, missing, {"share": vocoded_share, "vocoders": vocoder_names})
+    summary["excerpts"] = {"share": excerpt_share, "seconds": list(EXCERPT_SECONDS)}
     summary.update(seed=seed, clips=len(clips) - skipped, rows=len(rows),
-                   skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech")
-    log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech")
+                   skipped_short=f"{skipped} clips under {MIN_CLIP_SECONDS} s of speech (or excerpts of clips "
+                                 "no longer than the excerpt)")
+    log(f"left out {skipped} clips with under {MIN_CLIP_SECONDS} s of speech or excerpts of clips no longer "
+        "than the excerpt")
     (out / "report.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return AudioReport(out / "index.csv", len(clips) - skipped, len(rows), summary)

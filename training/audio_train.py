@@ -10,6 +10,10 @@ engine-held-out EERs per channel group (the headline is the worst engine), the P
 calibration of the shipped model and its operating threshold: the lowest probability at which
 human false alarms stay within MAX_HUMAN_FALSE_ALARMS over the human corpus (per source and
 channel group they are reported against the CELL_FALSE_ALARMS target).
+
+Vocoded copies of human clips (training.vocoders, engine `vocoded-<name>`) are synthetic rows of
+their human speaker's fold: a model never trains on a copy of a speaker it is tested on. They are
+held out and reported like the TTS engines, but the worst/mean headline is over the TTS engines.
 """
 
 from __future__ import annotations
@@ -41,12 +45,16 @@ from detector.audio.decoding import AudioError, load_audio
 from detector.audio.detector import CALIBRATION_FILE, VOICE_FORMAT, VOICE_MODEL_FILE
 from detector.audio.transcription import MODEL_SHA256
 from detector.models.artifacts import write_manifest
+from training.audio_corpus import EXCERPT, EXCERPT_SECONDS
 from training.telephone import channel_group
+from training.vocoders import is_vocoded
 
 TRAIN_WINDOWS = 2
 """Windows per clip variant used in training and evaluation (a 6 s clip: 0–4 s and 2–6 s)."""
 FOLDS = 5
-CHANNEL_GROUPS = ("wide", "telephone", "compressed")
+CHANNEL_GROUPS = ("wide", "telephone", "compressed", "short")
+"""Whole clips by channel group, and the short excerpts (training.audio_corpus) in any channel apart:
+the per-channel headline stays comparable across corpora with and without excerpts."""
 MAX_HUMAN_FALSE_ALARMS = 0.02
 CELL_FALSE_ALARMS = 0.05
 """Issue 22's target for human false alarms at the threshold in every source x channel group."""
@@ -59,7 +67,7 @@ CLASSIFIERS = {
     "logistic": "L2 logistic regression (C=0.05, classes weighted equally)",
     "lda": "linear discriminant analysis (Ledoit-Wolf shrinkage, equal class priors)",
 }
-MODEL_NAME, MODEL_VERSION = "sincere-voice", "2.0.0"
+MODEL_NAME, MODEL_VERSION = "sincere-voice", "2.1.0"
 
 
 def classifier(kind: str = "lda") -> Any:
@@ -109,23 +117,37 @@ def _load_rows(corpus: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+
+
 def window_table(corpus: Path, rows: list[dict[str, str]], jobs: int,
                  log: Callable[[str], None]) -> tuple[np.ndarray, np.ndarray]:
-    """(features, row index of each window), cached in the corpus folder per feature-code version."""
+    """(features, row index of each window), cached in the corpus folder per feature-code version and
+    keyed by each clip file's digest, so a rebuilt corpus that adds clips extracts only the new files."""
     cache = corpus / f"features-{_feature_version()}.npz"
+    digests = [_file_digest(corpus / r["path"]) for r in rows]
+    known: dict[str, np.ndarray] = {}
     if cache.is_file():
         data = np.load(cache)
-        if int(data["rows"]) == len(rows):
-            return data["X"], data["row"]
-    log(f"extracting features of {len(rows):,} clip variants with {jobs} jobs")
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        found = list(pool.map(_features_of, [str(corpus / r["path"]) for r in rows], chunksize=16))
-    if unusable := sum(m is None for m in found):
+        if "digest" in data:
+            X_old, row_old = data["X"], data["row"]
+            for i, d in enumerate(data["digest"].tolist()):
+                known[d] = X_old[row_old == i]
+    todo = [i for i, d in enumerate(digests) if d not in known]
+    if todo:
+        log(f"extracting features of {len(todo):,} of {len(rows):,} clip variants with {jobs} jobs")
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            found = pool.map(_features_of, [str(corpus / rows[i]["path"]) for i in todo], chunksize=16)
+            for i, m in zip(todo, found, strict=True):
+                known[digests[i]] = np.empty((0, 0), np.float32) if m is None else m
+    mats = [known[d] for d in digests]
+    if unusable := sum(not m.size for m in mats):
         log(f"left out {unusable} clip variants the detector refuses (too short or silent)")
-    mats = [np.empty((0, 0), np.float32) if m is None else m for m in found]
     X = np.concatenate([m for m in mats if m.size])
     row = np.concatenate([np.full(len(m), i) for i, m in enumerate(mats)])
-    np.savez_compressed(cache, X=X, row=row, rows=len(rows))
+    if todo:
+        np.savez_compressed(cache, X=X, row=row, digest=np.array(digests))
     return X, row
 
 
@@ -140,8 +162,9 @@ def select_columns(features: np.ndarray, front_end: str) -> np.ndarray:
 
 
 def speaker_folds(rows: list[dict[str, str]], folds: int = FOLDS) -> np.ndarray:
-    """Fold of each human row (-1 for synthetic): speakers dealt round-robin within each source, so
-    every fold holds some of every many-speaker source and no speaker is in two folds."""
+    """Fold of each human row and of each vocoded copy of a human clip (-1 for TTS): human speakers dealt
+    round-robin within each source, so every fold holds some of every many-speaker source and no speaker
+    (nor a copy of their voice) is in two folds."""
     speakers: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if r["label"] == "human" and r["speaker"] not in speakers[r["source"]]:
@@ -152,11 +175,14 @@ def speaker_folds(rows: list[dict[str, str]], folds: int = FOLDS) -> np.ndarray:
         for speaker in sorted(speakers[source]):
             fold_of[speaker] = dealt % folds
             dealt += 1
-    return np.array([fold_of[r["speaker"]] if r["label"] == "human" else -1 for r in rows])
+    return np.array([fold_of[r["speaker"]] if r["label"] == "human" or is_vocoded(r["engine"]) else -1
+                     for r in rows])
 
 
 def _clip_logits(model: Any, X: np.ndarray, window_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean window logit per corpus row (clip variant), as the detector scores a clip."""
+    if not rows.size:
+        return np.zeros(0)
     keep = np.isin(window_row, rows)
     d = model.decision_function(X[keep])
     size = window_row.max() + 1
@@ -170,7 +196,8 @@ def held_out_logits(estimator: Any, X: np.ndarray, window_row: np.ndarray, rows:
     """Clip logits from models that never met the clip's speaker (human) or engine (synthetic).
 
     Returns per engine E: `human` (a logit for every human row, from the models without E and
-    without the row's fold) and `synthetic` (E's rows, mean over the fold models without E)."""
+    without the row's fold) and `synthetic` (E's rows, mean over the fold models without E; a
+    vocoded row, which has a speaker fold, from the model without E and without its fold)."""
     label = np.array([r["label"] == "synthetic" for r in rows])
     engine = np.array([r["engine"] for r in rows])
     fold = speaker_folds(rows)
@@ -181,21 +208,28 @@ def held_out_logits(estimator: Any, X: np.ndarray, window_row: np.ndarray, rows:
         human = np.full(len(rows), np.nan)
         synthetic = np.zeros(len(rows))
         for k in range(FOLDS):
-            train = (engine != held) & (label | (fold != k))
+            train = (engine != held) & (fold != k)
             model = clone(estimator).fit(X[train[window_row]], y_win[train[window_row]])
             test_human = np.flatnonzero(scored & ~label & (fold == k))
             human[test_human] = _clip_logits(model, X, window_row, test_human)
-            test_synth = np.flatnonzero(scored & (engine == held))
+            test_synth = np.flatnonzero(scored & (engine == held) & (fold == -1))
             synthetic[test_synth] += _clip_logits(model, X, window_row, test_synth) / FOLDS
+            test_copies = np.flatnonzero(scored & (engine == held) & (fold == k))
+            synthetic[test_copies] = _clip_logits(model, X, window_row, test_copies)
         out[held] = {"human": human, "synthetic": np.where(engine == held, synthetic, np.nan)}
         log(f"  held out {held}")
     return out
 
 
+def row_group(row: dict[str, str]) -> str:
+    """A row's column in the tables: its channel group, or `short` for an excerpt."""
+    return "short" if row["content"] == EXCERPT else channel_group(row["channel"])
+
+
 def engine_table(held: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, Any]:
     """EER of every held-out engine (and each of its voices) against all held-out human clips, per
-    channel group, plus the worst and mean engine per group."""
-    group = np.array([channel_group(r["channel"]) for r in rows])
+    channel group, plus the worst and mean TTS engine per group (vocoded copies are reported, not in them)."""
+    group = np.array([row_group(r) for r in rows])
     everywhere = np.ones(len(rows), bool)
     voice = np.array([r["voice"] for r in rows])
     human_rows = np.array([r["label"] == "human" for r in rows])
@@ -210,7 +244,7 @@ def engine_table(held: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, 
                                                   everywhere if g == "all" else group == g)
                                   for g in ("telephone", "all")}
     for g in (*CHANNEL_GROUPS, "all"):
-        values = np.array([table["engines"][e][g] for e in held])
+        values = np.array([table["engines"][e][g] for e in held if not is_vocoded(e)])
         known = values[~np.isnan(values)]
         table.setdefault("worst", {})[g] = float(known.max()) if known.size else float("nan")
         table.setdefault("mean", {})[g] = float(known.mean()) if known.size else float("nan")
@@ -263,7 +297,7 @@ def false_alarms(p: np.ndarray, rows: list[dict[str, str]], threshold: float) ->
         if np.isnan(score):
             continue
         key = r["source"] if r["label"] == "human" else f"synthetic/{r['engine']}"
-        for g in (channel_group(r["channel"]), "all"):
+        for g in (row_group(r), "all"):
             cells[key][g].append(bool(score > threshold))
     return {k: {g: {"rate": float(np.mean(v)), "clips": len(v)} for g, v in sorted(d.items())}
             for k, d in sorted(cells.items())}
@@ -291,6 +325,18 @@ def _pct(v: float) -> str:
     return "n/a" if v != v else f"{100 * v:.1f} %"
 
 
+def _short_speech_limit(table: dict[str, Any], at: dict[str, Any]) -> list[str]:
+    """The card's limit line on short excerpts, when the corpus has them."""
+    if table["worst"]["short"] != table["worst"]["short"]:  # NaN: no excerpts
+        return []
+    flagged = [f"{k} {_pct(d['short']['rate'])}" for k, d in at.items()
+               if not k.startswith("synthetic/") and "short" in d and d["short"]["rate"] > CELL_FALSE_ALARMS]
+    return [f"- Short speech is harder: on excerpts of {EXCERPT_SECONDS[0]}–{EXCERPT_SECONDS[1]} s the worst held-out "
+            f"engine's EER is {_pct(table['worst']['short'])} (whole clips, telephone: "
+            f"{_pct(table['worst']['telephone'])})" + (f", and human false alarms at the threshold reach "
+                                                      f"{', '.join(flagged)}" if flagged else "") + "."]
+
+
 def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[str, Any]) -> str:
     chosen = metrics["evaluation"]
     table = chosen["table"]
@@ -300,8 +346,10 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
     targets_hold = (table["worst"]["telephone"] <= 0.15 and table["mean"]["telephone"] <= 0.08
                     and all(v["rate"] <= CELL_FALSE_ALARMS for k, d in at.items() if not k.startswith("synthetic/")
                             for v in d.values()))
-    caught = [e for e in engines if table["engines"][e]["telephone"] <= 0.15]
-    missed = [e for e in engines if e not in caught]
+    tts_engines = [e for e in engines if not is_vocoded(e)]
+    copies = [e for e in engines if is_vocoded(e)]
+    caught = [e for e in tts_engines if table["engines"][e]["telephone"] <= 0.15]
+    missed = [e for e in tts_engines if e not in caught]
     lines = [
         f"# Model card: {manifest['name']} {manifest['version']}",
         "",
@@ -313,12 +361,16 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
         "that scores a clip never heard its engine (synthetic) or its speaker (human). EER of each held-out "
         "engine's clips against all held-out human clips, per channel group (wide: 8 kHz PCM; telephone: "
         "G.711 mu-law and A-law, GSM 06.10, AMR-NB; compressed: Opus 8–16 kbit/s, MP3 16–24 kbit/s; each "
-        "clean or with noise and RawBoost-style distortion).",
+        "clean or with noise and RawBoost-style distortion) over whole clips (up to 6 s), and over short "
+        f"excerpts of {EXCERPT_SECONDS[0]}–{EXCERPT_SECONDS[1]} s in any channel (short).",
+        *([""] + [f"The vocoded copies of human clips ({', '.join(copies)}: the same speakers' words resynthesised "
+                  "by a vocoder, training material) are held out the same way, each copy with its speaker's fold; "
+                  "their rows are reported, but the worst and mean are over the TTS engines."] if copies else []),
         "",
         "| held-out engine | " + " | ".join(CHANNEL_GROUPS) + " | all |",
         "|---|" + "---|" * (len(CHANNEL_GROUPS) + 1),
     ]
-    for e in engines:
+    for e in tts_engines + copies:
         lines.append(f"| {e} | " + " | ".join(_pct(table['engines'][e][g]) for g in (*CHANNEL_GROUPS, "all")) + " |")
     lines += [
         "| **worst engine** | " + " | ".join(f"**{_pct(table['worst'][g])}**" for g in (*CHANNEL_GROUPS, "all")) + " |",
@@ -404,6 +456,7 @@ def _model_card(manifest: dict[str, Any], metrics: dict[str, Any], report: dict[
              "read speech from home microphones or phone lines" if "asterisk" in over else "") + "."
           for over in [{k: d for k, d in at.items() if not k.startswith("synthetic/")
                         and d["all"]["rate"] > CELL_FALSE_ALARMS}] if over],
+        *_short_speech_limit(table, at),
         "- Scores are for audio of at least ~1 s of speech; shorter clips are scored on one short window. The "
         "int8 encoder rounds its activations per input, so a resampled or re-decoded copy of a clip can move the "
         "score by about 0.01.",

@@ -8,5 +8,5 @@ SHIPPED_MANIFEST_SHA256: dict[str, str] = {
     "default": "28cf466cafaac6373d692d39b38112a1f31447bee3038eb4031e3ebbf14df9de",
     "fused": "d3a673d9524450f6ef1c3193927510be7be7b5deca3cc87aa8a18d169491fa46",
     "tfidf": "9e06a304e6bd26cc9aa090987843dee7a58b92a9debfb4cd4852e124c9df60cb",
-    "voice": "314333924c152848b67f8dad140ce8345d7bdcb191dcb98f3c940f621087aaeb",
+    "voice": "fdcbf46a4a911f7f15f4ea9c6b963054a885df4057aff7c0821964c32cf274b0",
 }

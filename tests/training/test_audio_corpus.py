@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from detector.audio.features import FRAME
-from training import audio_corpus, telephone, tts
+from training import audio_corpus, telephone, tts, vocoders
 
 REPO = Path(__file__).parents[2]
 ESPEAK = tts.Voice("espeak-ng", "en-us", "en-us")
@@ -98,7 +98,7 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
     _require_tools()
     corpora = _fake_corpora(tmp_path / "corpora")
     first = audio_corpus.build_audio_corpus(corpora, REPO / "data" / "templates", tmp_path / "a", seed=3, jobs=1,
-                                            log=lambda _: None)
+                                            log=lambda _: None, excerpt_share=0.0)
     with first.path.open() as fh:
         rows = list(csv.DictReader(fh))
     clips = {r["clip_id"] for r in rows}
@@ -114,7 +114,7 @@ def test_builds_every_channel_variant_deterministically(tmp_path, small_build):
         assert info.samplerate == 8000 and 0 < info.duration <= 3.0
     assert first.summary["voices"] == [ESPEAK.id]
     second = audio_corpus.build_audio_corpus(corpora, REPO / "data" / "templates", tmp_path / "b", seed=3, jobs=1,
-                                             log=lambda _: None)
+                                             log=lambda _: None, excerpt_share=0.0)
     assert second.rows == first.rows
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
 
@@ -181,3 +181,51 @@ def test_digit_strings_are_read_as_grouped_phone_numbers():
 def test_missing_corpora_is_a_clear_error(tmp_path):
     with pytest.raises(audio_corpus.AudioCorpusError, match="fsdd"):
         audio_corpus.build_audio_corpus(tmp_path, REPO / "data" / "templates", tmp_path / "out", log=lambda _: None)
+
+
+def test_vocoded_copies_and_excerpts_keep_their_clip_speaker_and_channel(tmp_path, small_build):
+    """With a vocoded share, copies of human clips join the synthetic class: each has its human clip's
+    speaker, content, channel variants, channel settings and length, but other samples. With an excerpt
+    share, clips of both labels are also cut to short excerpts with their clip's label, speaker, engine
+    and channel. Nothing else in the corpus changes (neither takes part in dealing the other clips' variants)."""
+    _require_tools()
+    corpora = _fake_corpora(tmp_path / "corpora")
+    templates = REPO / "data" / "templates"
+    plain = audio_corpus.build_audio_corpus(corpora, templates, tmp_path / "a", seed=3, jobs=1, log=lambda _: None,
+                                            excerpt_share=0.0)
+    report = audio_corpus.build_audio_corpus(corpora, templates, tmp_path / "b", seed=3, jobs=1, log=lambda _: None,
+                                             vocoded_share=1.0, excerpt_share=1.0)
+    with plain.path.open() as fh:
+        before = list(csv.DictReader(fh))
+    with report.path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[: len(before)] == before
+    names = [n for n in vocoders.VOCODERS if not vocoders.missing_reason(n)]
+    assert report.summary["vocoded"] == {"share": 1.0, "vocoders": names}
+    by_id = {(r["clip_id"], r["variant"]): r for r in before}
+    human = {k: r for k, r in by_id.items() if r["label"] == "human"}
+    copies = [r for r in rows if vocoders.is_vocoded(r["engine"])]
+    assert len(copies) == len(names) * len(human)  # share 1.0: every human clip variant, once per vocoder
+    for copy in copies:
+        assert copy["label"] == "synthetic" and copy["source"] == copy["engine"] == copy["voice"]
+        source = human[(copy["clip_id"].removeprefix(copy["engine"] + "-"), copy["variant"])]
+        for field in ("speaker", "content", "text_id", "channel", "noise", "settings", "seconds"):
+            assert copy[field] == source[field], field
+        a, _ = sf.read(tmp_path / "b" / copy["path"])
+        b, _ = sf.read(tmp_path / "b" / source["path"])
+        assert a.size == b.size and not np.allclose(a, b, atol=1e-3)
+    excerpts = [r for r in rows if r["content"] == audio_corpus.EXCERPT]
+    assert {r["label"] for r in excerpts} == {"human", "synthetic"} and len(excerpts) <= len(before)
+    for excerpt in excerpts:
+        source = by_id[(excerpt["clip_id"].removeprefix(audio_corpus.EXCERPT + "-"), excerpt["variant"])]
+        for field in ("label", "source", "engine", "voice", "speaker", "text_id", "channel", "noise"):
+            assert excerpt[field] == source[field], field
+        assert audio_corpus.MIN_CLIP_SECONDS <= float(excerpt["seconds"]) <= audio_corpus.EXCERPT_SECONDS[1]
+        assert float(excerpt["seconds"]) <= float(source["seconds"])
+
+
+@pytest.mark.parametrize("share", [{"vocoded_share": 1.5}, {"excerpt_share": -0.1}])
+def test_a_share_out_of_range_is_a_clear_error(tmp_path, share):
+    with pytest.raises(audio_corpus.AudioCorpusError, match="between 0 and 1"):
+        audio_corpus.build_audio_corpus(tmp_path, REPO / "data" / "templates", tmp_path / "out", log=lambda _: None,
+                                        **share)
