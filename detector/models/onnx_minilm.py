@@ -7,9 +7,12 @@ vectors (`last_hidden_state`), pooled here exactly as `detector.models.minilm.Se
 them (mean over real tokens, then L2 normalisation), so the two encoders give comparable embeddings
 (their agreement is measured in the default bundle's model card).
 
-The onnxruntime session is created in the process that first embeds, one thread by default
-($SINCERE_ONNX_THREADS overrides): a detector loaded before `score_many` forks its workers gives each
-worker its own session rather than a thread pool copied across fork.
+The onnxruntime session is created in the process that first embeds, with two intra-op threads where the
+process may use two cores ($SINCERE_ONNX_THREADS overrides; measured in BENCHMARKS.md: a message in the
+cascade's band waits on one encoder pass, and two threads cut the single-message p99 and raise one-process
+throughput, with two workers unchanged). Idle threads do not spin, so workers sharing cores do not burn
+them waiting. A detector loaded before `score_many` forks its workers gives each worker its own session
+rather than a thread pool copied across fork.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ class OnnxSentenceEncoder(MemoisedEncoder):
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch, not a fixed 128
         self.tokenizer = tokenizer
         self.max_length, self.batch_size = max_length, batch_size
-        self.threads = threads or int(os.environ.get(THREADS_ENV, "0") or 0) or 1
+        self.threads = threads or int(os.environ.get(THREADS_ENV, "0") or 0) or min(2, len(os.sched_getaffinity(0)))
         self.fingerprint = expected_sha256
         self.dimension = DIMENSION
         super().__init__(memo_size)
@@ -90,6 +93,7 @@ class OnnxSentenceEncoder(MemoisedEncoder):
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             verify_pinned(self.model_path, self.fingerprint)  # again: the file could have changed since the bundle loaded
             self._session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
             self._session_pid = os.getpid()

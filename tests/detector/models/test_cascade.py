@@ -139,3 +139,16 @@ def test_the_cascade_scores_its_tfidf_member_with_the_numpy_scorer(cascade):
     assert isinstance(cascade._fast, LinearTextScorer)
     texts = sample_texts()
     np.testing.assert_allclose(cascade._fast.predict_proba(texts), cascade.wording_model.predict_proba(texts), atol=1e-6)
+
+
+def test_the_encoder_takes_two_threads_where_two_cores_are_free_and_the_setting_overrides(monkeypatch):
+    tokenizer = default_bundle_path() / TOKENIZER_FILE
+    monkeypatch.delenv(onnx_minilm.THREADS_ENV, raising=False)
+    monkeypatch.setattr(onnx_minilm.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert OnnxSentenceEncoder(tokenizer).threads == 2
+    monkeypatch.setattr(onnx_minilm.os, "sched_getaffinity", lambda pid: {0})
+    assert OnnxSentenceEncoder(tokenizer).threads == 1
+    monkeypatch.setenv(onnx_minilm.THREADS_ENV, "3")
+    encoder = OnnxSentenceEncoder(tokenizer)
+    assert encoder.threads == 3
+    assert encoder.embed(["a quick note"]).shape == (1, 384)  # the session runs with that setting
