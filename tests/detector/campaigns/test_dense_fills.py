@@ -10,8 +10,6 @@ fill density and stock phrases, and copies that share only their first lines.
 
 import random
 
-import pytest
-
 from detector.campaigns.fingerprint import (
     ALIGN_MAX_TOKENS,
     FILL_COVERAGE,
@@ -48,58 +46,51 @@ def copy(template: str, i: int, first: str, company: str, seed: str = "") -> dic
             "sender": {"name": "Pat Sender", "email": "pat@seller.io"}}
 
 
-@pytest.fixture
-def printed(registry):
-    from detector.campaigns.fingerprint import fingerprint
-    from detector.engine import prepare
 
-    return lambda record: fingerprint(*prepare(record, registry))
-
-
-def test_the_fills_keep_copies_under_the_link_threshold_though_their_wording_aligns(printed):
-    fps = [printed(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE)]
+def test_the_fills_keep_copies_under_the_link_threshold_though_their_wording_aligns(fingerprint_of):
+    fps = [fingerprint_of(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE)]
     pairs = [(a, b) for i, a in enumerate(fps) for b in fps[i + 1:]]
     assert min(similarity(a.signature, b.signature) for a, b in pairs) < LINK_THRESHOLD
     assert min(fill_coverage(a.tokens, b.tokens) for a, b in pairs) >= FILL_COVERAGE
 
 
-def test_copies_with_dense_fills_link_in_memory_into_one_campaign(printed):
-    campaigns = MemoryCampaignStore().link(printed(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE))
+def test_copies_with_dense_fills_link_in_memory_into_one_campaign(fingerprint_of):
+    campaigns = MemoryCampaignStore().link(fingerprint_of(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE))
     assert None not in campaigns and len({c.id for c in campaigns}) == 1
     assert (campaigns[-1].copies, campaigns[-1].recipients) == (5, 5)
     assert not campaigns[-1].opening_only
 
 
-def test_a_store_that_keeps_no_words_links_them_only_by_their_signatures(printed, tmp_path):
+def test_a_store_that_keeps_no_words_links_them_only_by_their_signatures(fingerprint_of, tmp_path):
     """The persistent stores keep signatures only: there such copies stay as the signatures place them."""
-    fps = [printed(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE)]
+    fps = [fingerprint_of(copy(PROFILE, i, *p)) for i, p in enumerate(PEOPLE)]
     with SqliteCampaignStore(tmp_path / "index.db") as store:
         ids = [c.id if c else None for c in store.link(fps)]
     assert None in ids or len(set(ids)) > 1
 
 
-def test_two_pitches_with_the_same_fill_density_stay_two_campaigns(printed):
+def test_two_pitches_with_the_same_fill_density_stay_two_campaigns(fingerprint_of):
     records = [copy(t, i, *p) for t in (PROFILE, LEDGER) for i, p in enumerate(PEOPLE)]
-    fps = [printed(r) for r in records]
+    fps = [fingerprint_of(r) for r in records]
     assert max(fill_coverage(a.tokens, b.tokens) for a in fps[:5] for b in fps[5:]) < FILL_COVERAGE
     campaigns = MemoryCampaignStore().link(fps)
     profile, ledger = {c.id if c else None for c in campaigns[:5]}, {c.id if c else None for c in campaigns[5:]}
     assert not profile & ledger
 
 
-def test_copies_that_share_only_their_first_lines_do_not_align(printed):
+def test_copies_that_share_only_their_first_lines_do_not_align(fingerprint_of):
     """A stock opening above two different pitches: the shared words end where the pitches begin."""
     head = PROFILE.split("\n\nWhat")[0]
-    one = printed(copy(head + "\n\nWe also run a weekly clinic for founders on hiring, pricing and the first "
+    one = fingerprint_of(copy(head + "\n\nWe also run a weekly clinic for founders on hiring, pricing and the first "
                        "sales hire, free for the first month.\n\nBest,\nPat", 0, *PEOPLE[0]))
-    two = printed(copy(head + "\n\nIf useful, I can send over a recording of the workshop we did with three "
+    two = fingerprint_of(copy(head + "\n\nIf useful, I can send over a recording of the workshop we did with three "
                        "design agencies last spring about retainers.\n\nBest,\nPat", 0, *PEOPLE[1]))
     assert fill_coverage(one.tokens, two.tokens) == 0.0
 
 
-def test_copies_to_one_reader_do_not_link_by_alignment(printed):
+def test_copies_to_one_reader_do_not_link_by_alignment(fingerprint_of):
     """One reader's details never vary between notes to them: a writer's routine wording is not a template."""
-    fps = [printed(copy(PROFILE, i, *PEOPLE[0])) for i in range(3)]
+    fps = [fingerprint_of(copy(PROFILE, i, *PEOPLE[0])) for i in range(3)]
     assert min(fill_coverage(fps[0].tokens, fp.tokens) for fp in fps[1:]) >= FILL_COVERAGE
     assert MemoryCampaignStore().link(fps) == [None, None, None]
 

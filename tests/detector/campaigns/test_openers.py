@@ -5,7 +5,6 @@ same style of model-written openers, and personal notes that open differently an
 signature, disclaimer or routine closing lines.
 """
 
-import pytest
 
 from detector.campaigns.reason import campaign_hit
 from detector.campaigns.stores.memory import MemoryCampaignStore
@@ -34,40 +33,34 @@ def outreach(i: int, pitch: str, first: str, company: str, joined: bool = False)
             "sender": {"name": "Pat Sender", "email": "pat@seller.io"}}
 
 
-@pytest.fixture
-def printed(registry):
-    from detector.campaigns.fingerprint import fingerprint
 
-    return lambda record: fingerprint(*prepare(record, registry))
-
-
-def test_copies_of_one_pitch_with_openers_written_per_reader_link(printed):
+def test_copies_of_one_pitch_with_openers_written_per_reader_link(fingerprint_of):
     records = [outreach(i, SUPPORT, *p, joined=i % 2 == 1) for i, p in enumerate(PEOPLE)]
-    fps = [printed(r) for r in records]
+    fps = [fingerprint_of(r) for r in records]
     assert all(fp.pitch is not None for fp in fps)
     campaigns = MemoryCampaignStore().link(fps)
     assert None not in campaigns and len({c.id for c in campaigns}) == 1
     assert (campaigns[-1].copies, campaigns[-1].recipients) == (5, 5)
 
 
-def test_without_the_pitch_fingerprint_the_openers_keep_them_apart(printed):
+def test_without_the_pitch_fingerprint_the_openers_keep_them_apart(fingerprint_of):
     """The case this exists for: the whole texts alone do not link these copies."""
-    fps = [printed(outreach(i, SUPPORT, *p)) for i, p in enumerate(PEOPLE)]
+    fps = [fingerprint_of(outreach(i, SUPPORT, *p)) for i, p in enumerate(PEOPLE)]
     whole_only = [fp.__class__(**{**fp.__dict__, "pitch": None, "cuts": (), "opening": 0}) for fp in fps]
     ids = [c.id if c else None for c in MemoryCampaignStore().link(whole_only)]
     assert None in ids or len(set(ids)) > 1
 
 
-def test_two_pitches_with_the_same_style_of_opener_stay_two_campaigns(printed):
+def test_two_pitches_with_the_same_style_of_opener_stay_two_campaigns(fingerprint_of):
     records = [outreach(i, pitch, *p) for pitch in (SUPPORT, BOOKS) for i, p in enumerate(PEOPLE)]
-    campaigns = MemoryCampaignStore().link([printed(r) for r in records])
+    campaigns = MemoryCampaignStore().link([fingerprint_of(r) for r in records])
     support, books = {c.id for c in campaigns[:5]}, {c.id for c in campaigns[5:]}
     assert len(support) == 1 and len(books) == 1 and support != books
 
 
-def test_the_explanation_says_the_opening_was_written_for_the_reader_and_shows_the_pitch(printed, registry):
+def test_the_explanation_says_the_opening_was_written_for_the_reader_and_shows_the_pitch(fingerprint_of, registry):
     records = [outreach(i, SUPPORT, *p) for i, p in enumerate(PEOPLE[:3])]
-    fps = [printed(r) for r in records]
+    fps = [fingerprint_of(r) for r in records]
     campaigns = MemoryCampaignStore().link(fps)
     message, _ = prepare(records[2], registry)
     hit = campaign_hit(message, fps[2], campaigns[2])
@@ -106,20 +99,20 @@ SIGNATURE = ("\n\nPlease let me know if you have any questions or need anything 
              "If you have received this e-mail in error please notify the sender immediately.")
 
 
-def test_personal_notes_with_one_writer_s_closing_and_disclaimer_are_not_linked(printed):
+def test_personal_notes_with_one_writer_s_closing_and_disclaimer_are_not_linked(fingerprint_of):
     people = [("Anna", "Globex"), ("Bruno", "Globex"), ("Chen", "Globex")]
     records = [{"id": f"note-{i}", "channel": "email", "subject": "Hello", "body": note + SIGNATURE,
                 "recipient": {"first_name": first, "company": company, "email": f"{first.lower()}@globex.com"},
                 "sender": {"name": "Robert Lane", "email": "robert.lane@globex.com"}}
                for i, (note, (first, company)) in enumerate(zip(NOTES, people, strict=False))]
-    assert MemoryCampaignStore().link([printed(r) for r in records]) == [None, None, None]
+    assert MemoryCampaignStore().link([fingerprint_of(r) for r in records]) == [None, None, None]
 
 
-def test_a_copy_whose_skeleton_another_copy_shares_is_not_linked_by_its_pitch_alone(printed):
+def test_a_copy_whose_skeleton_another_copy_shares_is_not_linked_by_its_pitch_alone(fingerprint_of):
     """Two copies with one opener frame have one skeleton (one stored signature); a third copy with
     another opener joins by its pitch. The first two still share their whole text with each other."""
     records = [outreach(0, SUPPORT, *PEOPLE[0]), outreach(0, SUPPORT, *PEOPLE[1]), outreach(1, SUPPORT, *PEOPLE[2])]
-    fps = [printed(r) for r in records]
+    fps = [fingerprint_of(r) for r in records]
     assert fps[0].digest == fps[1].digest
     index = MemoryCampaignStore()
     index.prefill(fps)
