@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from detector.models import minilm
-from detector.models.cascade import log_linear_pool
+from detector.models.cascade import in_band, log_linear_pool
 from detector.models.kinds import HEAD_FILE, TEXT_MODEL_FILE, TOKENIZER_FILE
 from detector.models.onnx_minilm import DISTRIBUTION, ONNX_SHA256, OnnxSentenceEncoder
 from detector.policy import Policy
@@ -65,7 +65,7 @@ def choose_band(p_mass: np.ndarray, tfidf: np.ndarray, fused: np.ndarray, decide
         for high in HIGH_EDGES:
             if high < low:
                 continue
-            sent = (p_mass >= low) & (p_mass <= high)
+            sent = in_band(p_mass, (low, high))
             agreement = float(np.mean(decide(np.where(sent[:, None], fused, tfidf)) == reference))
             candidate = {"band": [low, high], "share_sent": float(sent.mean()), "agreement": agreement}
             if agreement >= min_agreement and (best is None or (candidate["share_sent"], -agreement)
@@ -110,7 +110,7 @@ class CascadeFolds:
         personal = classes.index("personal")
         out = []
         for rows, p in zip(score, probs, strict=True):
-            sent = np.flatnonzero((1.0 - p[:, personal] >= self.band[0]) & (1.0 - p[:, personal] <= self.band[1]))
+            sent = np.flatnonzero(in_band(1.0 - p[:, personal], self.band))
             if len(sent):
                 p[sent] = log_linear_pool(p[sent], head.predict_proba(self.embeddings[rows[sent]]), self.tfidf_weight)
             out.append(p[:, personal])
@@ -150,13 +150,13 @@ def train_cascade(config: CascadeConfig, data: Path, out: Path, log: Log = print
     p_mass = 1.0 - p_tfidf[:, classes.index("personal")]
     band = choose_band(p_mass, p_tfidf, p_fused, lambda probs: _decisions(fused_policy, probs, classes, val),
                        config.min_agreement)
-    sent = (p_mass >= band["band"][0]) & (p_mass <= band["band"][1])
+    sent = in_band(p_mass, band["band"])
     p_cascade = np.where(sent[:, None], p_fused, p_tfidf)
     policy, validation = _policy(config, registry, val, p_cascade, classes, log)
     band["agreement_after_refit"] = float(np.mean(_decisions(policy, p_cascade, classes, val)
                                                   == _decisions(fused_policy, p_fused, classes, val)))
     test_mass = 1.0 - tfidf.predict_proba(parts["test"].texts)[:, classes.index("personal")]
-    band["share_sent_test"] = float(np.mean((test_mass >= band["band"][0]) & (test_mass <= band["band"][1])))
+    band["share_sent_test"] = float(np.mean(in_band(test_mass, band["band"])))
     log(f"band {band['band']} on the TF-IDF mass probability: {band}")
     encoder_agreement = _encoder_agreement(config, encoder, val.texts, log)
     extra = {"cascade": band | weight, "encoder_agreement": encoder_agreement,

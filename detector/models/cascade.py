@@ -28,6 +28,12 @@ def log_linear_pool(first: np.ndarray, second: np.ndarray, weight: float) -> np.
     return pooled / pooled.sum(axis=1, keepdims=True)
 
 
+def in_band(p_mass: np.ndarray, band: tuple[float, float]) -> np.ndarray:
+    """Which rows' TF-IDF probability of being mass-produced lies in `band` (inclusive): the rows the
+    encoder reads, here, in training's band choice and in its repository cross-validation alike."""
+    return (p_mass >= band[0]) & (p_mass <= band[1])
+
+
 class CascadeModel:
     """TF-IDF probabilities, replaced by the pooled TF-IDF + MiniLM-head probabilities for messages whose
     TF-IDF probability of being mass-produced lies in `band` (inclusive)."""
@@ -55,8 +61,7 @@ class CascadeModel:
 
     def in_band(self, tfidf_probs: np.ndarray) -> np.ndarray:
         """Which rows the TF-IDF model leaves uncertain (they go to the encoder)."""
-        p_mass = 1.0 - tfidf_probs[:, self._personal]
-        return (p_mass >= self.band[0]) & (p_mass <= self.band[1])
+        return in_band(1.0 - tfidf_probs[:, self._personal], self.band)
 
     def fuse(self, tfidf_probs: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """The pooled probabilities of `texts` given their TF-IDF probabilities (the encoder reads them all)."""

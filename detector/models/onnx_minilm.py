@@ -49,6 +49,11 @@ def onnx_model_path() -> Path:
     return path
 
 
+def _usable_cores() -> int:
+    """Cores this process may run on (its affinity where the platform has one, e.g. Linux; else all)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class OnnxSentenceEncoder(MemoisedEncoder):
     """Texts → L2-normalised 384-d sentence embeddings (mean pooling), in length-sorted batches.
 
@@ -76,7 +81,7 @@ class OnnxSentenceEncoder(MemoisedEncoder):
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch, not a fixed 128
         self.tokenizer = tokenizer
         self.max_length, self.batch_size = max_length, batch_size
-        self.threads = threads or int(os.environ.get(THREADS_ENV, "0") or 0) or min(2, len(os.sched_getaffinity(0)))
+        self.threads = threads or int(os.environ.get(THREADS_ENV, "0") or 0) or min(2, _usable_cores())
         self.fingerprint = expected_sha256
         self.dimension = DIMENSION
         super().__init__(memo_size)

@@ -144,11 +144,17 @@ def test_the_cascade_scores_its_tfidf_member_with_the_numpy_scorer(cascade):
 def test_the_encoder_takes_two_threads_where_two_cores_are_free_and_the_setting_overrides(monkeypatch):
     tokenizer = default_bundle_path() / TOKENIZER_FILE
     monkeypatch.delenv(onnx_minilm.THREADS_ENV, raising=False)
-    monkeypatch.setattr(onnx_minilm.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(onnx_minilm, "_usable_cores", lambda: 4)
     assert OnnxSentenceEncoder(tokenizer).threads == 2
-    monkeypatch.setattr(onnx_minilm.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(onnx_minilm, "_usable_cores", lambda: 1)
     assert OnnxSentenceEncoder(tokenizer).threads == 1
     monkeypatch.setenv(onnx_minilm.THREADS_ENV, "3")
     encoder = OnnxSentenceEncoder(tokenizer)
     assert encoder.threads == 3
     assert encoder.embed(["a quick note"]).shape == (1, 384)  # the session runs with that setting
+
+
+def test_the_core_count_falls_back_to_all_cores_where_the_platform_has_no_affinity(monkeypatch):
+    monkeypatch.delattr(onnx_minilm.os, "sched_getaffinity", raising=False)  # macOS, Windows
+    monkeypatch.setattr(onnx_minilm.os, "cpu_count", lambda: 6)
+    assert onnx_minilm._usable_cores() == 6
