@@ -57,12 +57,12 @@ SAME_TALKER = {"osr:OSR_us_000_0012": "osr:OSR_us_000_0011"}
 VOICEMAIL_FAMILY = "voicemail_drop_script"
 MAX_CLIP_SECONDS = 6.0
 MIN_CLIP_SECONDS = 0.5
+"""Clips with less speech than this after trimming (a few one-word prompts) are left out."""
 EXCERPT = "excerpt"
 EXCERPT_SECONDS = (0.7, 1.5)
 """Length range of a short excerpt (a one-phrase greeting or prompt), drawn per excerpt."""
 EXCERPT_SHARE = 0.5
 """Share of clips also cut to an excerpt in the shipped corpus (measured 0, 0.25 and 0.5: see the voice card)."""
-"""Clips with less speech than this after trimming (a few one-word prompts) are left out."""
 SCRIPT_WORDS = 20
 """A script is read up to its first SCRIPT_WORDS words (~7 s): the clip is cut at MAX_CLIP_SECONDS anyway."""
 VARIANTS_PER_CLIP = 4
